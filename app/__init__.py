@@ -1,0 +1,1 @@
+"""The services people use (ingest, processing, search) and the `toji` command line."""

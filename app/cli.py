@@ -1,0 +1,113 @@
+"""The `toji` command line: samples, process, search.
+
+Verbs, options and JSON keys are a contract other tools rely on: add, never rename.
+Exit codes: 0 success, 1 some input failed (the rest was done), 2 cannot start
+(bad arguments, missing font or model, archive that will not open).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from app import process as processing
+from app.search import QueryError, search_text
+from db.archive import ArchiveError, open_archive
+from ocr.engine import EngineUnavailableError
+
+EXIT_OK, EXIT_PARTIAL, EXIT_FATAL = 0, 1, 2
+
+
+def _samples(args: argparse.Namespace) -> int:
+    from samples.fonts import FontMissingError
+    from samples.generator import generate
+
+    try:
+        for page in generate(args.count, args.out, args.seed, args.form, args.degrade):
+            print(page.image)
+    except FontMissingError as exc:
+        print(f"toji: {exc}", file=sys.stderr)
+        return EXIT_FATAL
+    return EXIT_OK
+
+
+def _process(args: argparse.Namespace) -> int:
+    archive = open_archive(args.db)
+    counts = {"stored": 0, "duplicate": 0, "failed": 0}
+
+    def report(o: processing.Outcome) -> None:
+        counts[o.status] += 1
+        if o.status == "failed":
+            print(f"toji: error: {o.error}", file=sys.stderr)
+        elif o.status == "duplicate":
+            print(f"duplicate  {o.path}  (already stored as scan {o.scan_id})", flush=True)
+        else:
+            print(f"stored     {o.path}  ({o.pages} page(s), {o.lines} lines)", flush=True)
+
+    processing.process_paths(args.paths, archive, args.engine, report)
+    print(f"{counts['stored']} stored, {counts['duplicate']} duplicate, "
+          f"{counts['failed']} failed")
+    return EXIT_PARTIAL if counts["failed"] else EXIT_OK
+
+
+def _search(args: argparse.Namespace) -> int:
+    archive = open_archive(args.db)
+    try:
+        hits = search_text(archive, args.text, args.limit)
+    except QueryError as exc:
+        print(f"toji: {exc}", file=sys.stderr)
+        return EXIT_FATAL
+    if args.json:
+        for h in hits:
+            print(json.dumps({"file": h.scan_path, "page": h.page, "line": h.line,
+                              "confidence": round(h.confidence, 4), "box": h.box},
+                             ensure_ascii=False))
+        return EXIT_OK
+    for h in hits:
+        print(f"{h.scan_path}  page {h.page}  {h.line}  ({h.confidence:.2f})")
+    print(f"{len(hits)} line(s) contain {args.text!r}", file=sys.stderr)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="toji", description="Toji: old Korean land registers to searchable records")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+
+    p = verbs.add_parser("samples", help="render labelled synthetic register pages")
+    p.add_argument("--count", type=int, default=8)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--form", choices=["land", "forest", "mixed"], default="mixed")
+    p.add_argument("--degrade", choices=["none", "light", "heavy", "mixed"], default="mixed")
+    p.set_defaults(run=_samples)
+
+    p = verbs.add_parser("process", help="read scans into the archive")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                   help="scan files (PNG, JPEG, TIFF, BMP, PDF) or folders of them")
+    p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
+    p.add_argument("--engine", default="rapidocr", help="OCR engine (default rapidocr)")
+    p.set_defaults(run=_process)
+
+    p = verbs.add_parser("search", help="find pages whose text contains TEXT")
+    p.add_argument("text")
+    p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
+    p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--json", action="store_true", help="one JSON object per hit")
+    p.set_defaults(run=_search)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ArchiveError, EngineUnavailableError) as exc:
+        print(f"toji: {exc}", file=sys.stderr)
+        return EXIT_FATAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Registering a scan: its bytes, their SHA-256, and the page images inside it.
+
+Scans arrive as PNG, JPEG, TIFF (several pages) or PDF (each page a scan). Whatever is
+wrong with a file becomes one `ScanError` naming the file and the problem, so a batch
+can report it and go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageSequence, UnidentifiedImageError
+
+SCAN_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".pdf"}
+MAX_PIXELS = 120_000_000  # a 300-dpi A2 sheet is 35 Mpx; beyond this is a bomb, not a scan
+PDF_DPI = 300
+
+
+class ScanError(Exception):
+    """A file that cannot be taken in as a scan; str() is 'PATH: reason'."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class PageImage:
+    number: int  # 1-based within the scan
+    pixels: np.ndarray  # RGB uint8
+    dpi: int | None
+
+
+@dataclass(frozen=True)
+class ScanFile:
+    path: Path
+    data: bytes
+    sha256: str
+
+
+def expand(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files as given, and the scans inside folders (recursively, in name order)."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*")
+                              if p.is_file() and p.suffix.lower() in SCAN_SUFFIXES)
+        else:
+            yield path
+
+
+def load(path: Path) -> ScanFile:
+    """Reads a scan's bytes and hashes them; errors name the file."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ScanError(path, "no such file") from None
+    except IsADirectoryError:
+        raise ScanError(path, "is a folder, not a scan") from None
+    except PermissionError:
+        raise ScanError(path, "cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise ScanError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if not data:
+        raise ScanError(path, "empty file (0 bytes)")
+    return ScanFile(path, data, hashlib.sha256(data).hexdigest())
+
+
+def pages_of(scan: ScanFile) -> list[PageImage]:
+    """Decodes every page of a scan to RGB pixels."""
+    if scan.data.startswith(b"%PDF"):
+        return _pdf_pages(scan)
+    return _image_pages(scan)
+
+
+def _to_rgb(frame: Image.Image) -> np.ndarray:
+    if frame.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16-bit greyscale: scale to 8 bits rather than clip.
+        grey = np.asarray(frame, dtype=np.float64)
+        top = grey.max() or 1.0
+        frame = Image.fromarray((grey * (255.0 / top)).astype(np.uint8))
+    if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P" and "transparency" in frame.info):
+        frame = frame.convert("RGBA")
+        white = Image.new("RGBA", frame.size, (255, 255, 255, 255))
+        frame = Image.alpha_composite(white, frame)
+    return np.asarray(frame.convert("RGB"))
+
+
+def _image_pages(scan: ScanFile) -> list[PageImage]:
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(BytesIO(scan.data))
+            w, h = image.size
+            if w * h > MAX_PIXELS:
+                raise ScanError(scan.path, f"image too large ({w} x {h} pixels)")
+            pages = []
+            for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+                frame.load()
+                dpi = frame.info.get("dpi")
+                pages.append(PageImage(number, _to_rgb(frame),
+                                       round(float(dpi[0])) if dpi else None))
+            return pages
+    except ScanError:
+        raise
+    except UnidentifiedImageError:
+        raise ScanError(scan.path, "not an image or PDF (unrecognised format)") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ScanError(scan.path, "image too large (decompression bomb guard)") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ScanError(scan.path, f"damaged image ({exc})") from None
+
+
+def _pdf_pages(scan: ScanFile) -> list[PageImage]:
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(scan.data)
+    except pdfium.PdfiumError as exc:
+        raise ScanError(scan.path, f"PDF cannot be opened ({exc})") from None
+    try:
+        pages = []
+        for index in range(len(document)):
+            bitmap = document[index].render(scale=PDF_DPI / 72)
+            pages.append(PageImage(index + 1, np.asarray(bitmap.to_pil().convert("RGB")), PDF_DPI))
+        if not pages:
+            raise ScanError(scan.path, "PDF has no pages")
+        return pages
+    except pdfium.PdfiumError as exc:
+        raise ScanError(scan.path, f"PDF page cannot be rendered ({exc})") from None
+    finally:
+        document.close()

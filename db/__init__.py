@@ -1,0 +1,1 @@
+"""The archive: SQLAlchemy models, sessions, migrations and queries. Knows records, not Qt."""

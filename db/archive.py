@@ -1,0 +1,73 @@
+"""Opening an archive: a SQLite file by default, any SQLAlchemy URL (PostgreSQL) by choice.
+
+Opening always brings the schema to the newest migration, so an archive made by an
+older Toji is upgraded in place; SQLite runs in WAL mode with foreign keys enforced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class ArchiveError(RuntimeError):
+    """The archive cannot be opened (bad path, not a database, no permission)."""
+
+
+@dataclass(frozen=True)
+class Archive:
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def session(self) -> Session:
+        return self.sessions()
+
+
+def database_url(target: str | Path) -> str:
+    """A URL for a path (SQLite) or the URL itself when one is given."""
+    text = str(target)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def open_archive(target: str | Path) -> Archive:
+    """Opens (creating if needed) the archive at a path or URL and migrates it to head."""
+    url = database_url(target)
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if path.is_dir():
+            raise ArchiveError(f"{path}: is a folder, not an archive file")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"{path}: cannot create its folder ({exc.strerror})") from exc
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except Exception as exc:
+        engine.dispose()
+        raise ArchiveError(f"{target}: cannot open the archive ({exc.__class__.__name__}: "
+                           f"{str(exc).splitlines()[0]})") from exc
+    return Archive(engine, sessionmaker(engine, expire_on_commit=False))

@@ -1,0 +1,81 @@
+"""The archive's tables. A scan is a file as received; a page is one image within it.
+
+What the machine read is stored once and never rewritten: later corrections will be
+rows of their own. Every search about a person leaves an `audit_log` row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Scan(Base):
+    """A scan file, identified by the SHA-256 of its bytes: the same scan twice is one row."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    path: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="stored")
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    pages: Mapped[list[Page]] = relationship(back_populates="scan", order_by="Page.number",
+                                             cascade="all, delete-orphan")
+
+
+class Page(Base):
+    """One page image of a scan (TIFF and PDF scans hold several)."""
+
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("scan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)  # 1-based
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    dpi: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    engine: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="read")
+    scan: Mapped[Scan] = relationship(back_populates="pages")
+    lines: Mapped[list[TextLineRow]] = relationship(
+        back_populates="page", order_by="TextLineRow.order", cascade="all, delete-orphan")
+
+
+class TextLineRow(Base):
+    """A line as the OCR engine read it: text, quadrilateral box, confidence."""
+
+    __tablename__ = "text_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    order: Mapped[int] = mapped_column("line_order", Integer)
+    text: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[float] = mapped_column(Float)
+    box: Mapped[list[list[float]]] = mapped_column(JSON)
+    page: Mapped[Page] = relationship(back_populates="lines")
+
+
+class AuditEntry(Base):
+    """Who looked for what, when: searches and certificates about people are recorded."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,1 @@
+"""Reading pixels: OCR engines behind one narrow interface, returning `TextLine` records."""

@@ -1,0 +1,1 @@
+"""Reading what was written: cells to register fields, hanja to Korean. Pure computation."""
