@@ -48,7 +48,7 @@ class Value:
 
 
 def write_number(n: int, formal: bool = False) -> str:
-    """Writes 1–9999 in hanja positional words: 123 → 百二十三, formal 佰貳拾參.
+    """Writes 1–9999 in hanja positional words: 123 → 百二十三, formal 壹佰貳拾參.
 
     Clerks omit the leading 一 before 十/百/千 in plain writing (十五, 百二) but keep
     壹 in formal writing (壹拾伍), as the cards show.
