@@ -1,0 +1,74 @@
+"""Scores OCR lines against a generated page's ground truth, shared by the benchmarks.
+
+Whole-page OCR finds lines that need not coincide with the form's cells (one line may
+run across two cells), so characters are matched by place, not by line: each read
+character is placed evenly along its line's box and given to the ground-truth line
+whose box holds that point. Characters that land in no line count as insertions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Levenshtein
+
+from ocr.records import TextLine
+
+GROW = 10  # pixels of slack around a ground-truth box
+
+
+@dataclass
+class Score:
+    """Edit errors and reference characters, split by kind of line."""
+
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    chars: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    inserted: int = 0
+
+    def add(self, other: Score) -> None:
+        for k, v in other.errors.items():
+            self.errors[k] += v
+        for k, v in other.chars.items():
+            self.chars[k] += v
+        self.inserted += other.inserted
+
+    def cer(self, kind: str | None = None) -> float:
+        """Character error rate of one kind ("hand", "print"), or of all with insertions."""
+        if kind:
+            return self.errors[kind] / max(1, self.chars[kind])
+        return (sum(self.errors.values()) + self.inserted) / max(1, sum(self.chars.values()))
+
+
+def _points(line: TextLine) -> list[tuple[float, float, str]]:
+    x0, y0, x1, y1 = line.bbox
+    n = len(line.text)
+    vertical = (y1 - y0) > 1.5 * (x1 - x0)
+    out = []
+    for k, ch in enumerate(line.text):
+        t = (k + 0.5) / n
+        out.append(((x0 + x1) / 2, y0 + t * (y1 - y0), ch) if vertical
+                   else (x0 + t * (x1 - x0), (y0 + y1) / 2, ch))
+    return out
+
+
+def score_page(read: list[TextLine], truth: dict) -> Score:
+    lines = truth["lines"]
+    found: dict[int, list[tuple[float, str]]] = defaultdict(list)
+    score = Score()
+    for line in read:
+        for x, y, ch in _points(line):
+            holders = [i for i, t in enumerate(lines)
+                       if t["box"][0] - GROW <= x <= t["box"][2] + GROW
+                       and t["box"][1] - GROW <= y <= t["box"][3] + GROW]
+            if not holders:
+                score.inserted += 1
+                continue
+            i = min(holders, key=lambda j: (lines[j]["box"][2] - lines[j]["box"][0])
+                    * (lines[j]["box"][3] - lines[j]["box"][1]))
+            found[i].append((y if lines[i]["vertical"] else x, ch))
+    for i, t in enumerate(lines):
+        hypothesis = "".join(ch for _, ch in sorted(found[i]))
+        score.errors[t["kind"]] += Levenshtein.distance(hypothesis, t["text"])
+        score.chars[t["kind"]] += len(t["text"])
+    return score
