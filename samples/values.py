@@ -150,7 +150,8 @@ def write_grade(rng: random.Random) -> Value:
 def korean_name(rng: random.Random) -> Value:
     """A Korean name: surname plus one or two given syllables, read with the 두음법칙."""
     surname, surname_reading = rng.choice(vocab.SURNAMES)
-    syllables = rng.sample(vocab.GIVEN_SYLLABLES, 2 if rng.random() < 0.85 else 1)
+    allowed = [s for s in vocab.GIVEN_SYLLABLES if s[0] != surname]
+    syllables = rng.sample(allowed, 2 if rng.random() < 0.85 else 1)
     hanja = surname + "".join(s[0] for s in syllables)
     given = syllables[0][2] + "".join(s[1] for s in syllables[1:])
     return Value(hanja, surname_reading + given, {"surname": surname, "soshi": False})
