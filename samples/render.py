@@ -1,7 +1,7 @@
 """Draws a card on its printed form: ruled cells, printed labels, handwritten entries.
 
 Handwriting is imitated one character at a time in a brush font: each character gets
-its own size, tilt and baseline jitter, the entry its own slope and spacing, so no two
+its own size, tilt and baseline jitter, the entry its own slant, slope and spacing, so no two
 entries look alike. Every written line's box is the union of the ink actually drawn,
 which is what makes the ground truth exact.
 """
@@ -47,12 +47,19 @@ class Line:
                 "crossed": self.crossed, "ditto": self.ditto}
 
 
-def _glyph(ch: str, size: int, roles: tuple[str, ...], tilt: float) -> Image.Image:
-    """One character as an ink mask (L), tilted by `tilt` degrees, cropped to its ink."""
+def _glyph(ch: str, size: int, roles: tuple[str, ...], tilt: float,
+           slant: float = 0.0) -> Image.Image:
+    """One character as an ink mask (L), sheared by `slant` (x per y) and tilted by `tilt`
+    degrees, cropped to its ink."""
     face = fonts.font_for(ch, roles).at(size)
     left, top, right, bottom = face.getbbox(ch)
     mask = Image.new("L", (right - left + 8, bottom - top + 8), 0)
     ImageDraw.Draw(mask).text((4 - left, 4 - top), ch, font=face, fill=255)
+    if slant:
+        extra = int(abs(slant) * mask.height) + 1
+        mask = mask.transform((mask.width + extra, mask.height), Image.Transform.AFFINE,
+                              (1, slant, -extra if slant > 0 else 0, 0, 1, 0),
+                              resample=Image.Resampling.BICUBIC)
     if tilt:
         mask = mask.rotate(tilt, resample=Image.Resampling.BICUBIC, expand=True)
     bbox = mask.getbbox()
@@ -78,6 +85,7 @@ def write(page: Image.Image, text: str, cell: Rect, rng: random.Random, *, verti
     size = max(size, 14)
     spacing = rng.uniform(0.98, 1.15) if hand else 1.04
     slope = rng.uniform(-0.025, 0.025) if hand else 0.0
+    slant = rng.uniform(-0.18, 0.12) if hand else 0.0
     run = n * size * spacing
     if vertical:
         along = y0 + (h - run) / 2 + (rng.uniform(-0.3, 0.3) * (h - run) / 2 if hand else 0)
@@ -90,7 +98,7 @@ def write(page: Image.Image, text: str, cell: Rect, rng: random.Random, *, verti
     drawn: list[Rect] = []
     for i, ch in enumerate(text):
         s = int(size * (rng.uniform(0.9, 1.08) if hand else 1.0))
-        glyph = _glyph(ch, s, roles, rng.uniform(-4, 4) if hand else 0.0)
+        glyph = _glyph(ch, s, roles, rng.uniform(-4, 4) if hand else 0.0, slant)
         step = i * size * spacing
         drift = step * slope + (rng.uniform(-0.05, 0.05) * size if hand else 0)
         # Centre each character in its slot so narrow ones (ノ, 一) stay in line.
