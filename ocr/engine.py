@@ -33,6 +33,10 @@ class OcrEngine(Protocol):
         """Detects and recognises every text line of an RGB uint8 image."""
         ...
 
+    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Recognises line crops (RGB uint8, text running left to right), no detection."""
+        ...
+
 
 class RapidOcrEngine:
     """PP-OCRv6-small detection and recognition through ONNX Runtime."""
@@ -67,6 +71,13 @@ class RapidOcrEngine:
             TextLine(text, tuple((float(x), float(y)) for x, y in box), float(score))  # type: ignore[arg-type]
             for box, text, score in zip(result.boxes, result.txts, result.scores, strict=True)
         ]
+
+
+    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        if not crops:
+            return []
+        result = self._ocr.recognize_txt([np.ascontiguousarray(c[..., ::-1]) for c in crops])
+        return [(text, float(score)) for text, score in zip(result.txts, result.scores, strict=True)]
 
 
 ENGINES = {"rapidocr": RapidOcrEngine}
