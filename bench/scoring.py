@@ -52,23 +52,30 @@ def _points(line: TextLine) -> list[tuple[float, float, str]]:
     return out
 
 
-def score_page(read: list[TextLine], truth: dict) -> Score:
+def read_by_line(read: list[TextLine], truth: dict) -> tuple[dict[int, str], int]:
+    """What the engine read inside each ground-truth line's box, and the stray characters."""
     lines = truth["lines"]
     found: dict[int, list[tuple[float, str]]] = defaultdict(list)
-    score = Score()
+    stray = 0
     for line in read:
         for x, y, ch in _points(line):
             holders = [i for i, t in enumerate(lines)
                        if t["box"][0] - GROW <= x <= t["box"][2] + GROW
                        and t["box"][1] - GROW <= y <= t["box"][3] + GROW]
             if not holders:
-                score.inserted += 1
+                stray += 1
                 continue
             i = min(holders, key=lambda j: (lines[j]["box"][2] - lines[j]["box"][0])
                     * (lines[j]["box"][3] - lines[j]["box"][1]))
             found[i].append((y if lines[i]["vertical"] else x, ch))
-    for i, t in enumerate(lines):
-        hypothesis = "".join(ch for _, ch in sorted(found[i]))
+    return {i: "".join(ch for _, ch in sorted(found[i])) for i in range(len(lines))}, stray
+
+
+def score_page(read: list[TextLine], truth: dict) -> Score:
+    hypotheses, stray = read_by_line(read, truth)
+    score = Score(inserted=stray)
+    for i, t in enumerate(truth["lines"]):
+        hypothesis = hypotheses[i]
         score.errors[t["kind"]] += Levenshtein.distance(hypothesis, t["text"])
         score.chars[t["kind"]] += len(t["text"])
     return score

@@ -36,6 +36,7 @@ class CellReading:
     box: tuple[tuple[float, float], ...]
     vertical: bool
     crossed: bool
+    aspect: float = 1.0  # long side over short side of the ink: about the count of characters
 
 
 def ink_level(ink: np.ndarray) -> int:
@@ -100,8 +101,13 @@ def read_cells(prepared: Prepared, grid: Grid, cells: list[Cell],
         return []
     results = engine.recognize(crops)
     return [CellReading(cell.field, text, conf, _quad_on_scan(prepared, box), cell.vertical,
-                        _struck(prepared.red, box, cell.vertical))
+                        _struck(prepared.red, box, cell.vertical), _aspect(box))
             for (cell, box), (text, conf) in zip(found, results, strict=True)]
+
+
+def _aspect(box: tuple[int, int, int, int]) -> float:
+    w, h = box[2] - box[0], box[3] - box[1]
+    return round(max(w, h) / max(1, min(w, h)), 2)
 
 
 def _quad_on_scan(prepared: Prepared, box: tuple[int, int, int, int]) -> tuple[tuple[float, float], ...]:

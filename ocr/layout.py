@@ -71,6 +71,9 @@ def find_grid(ink: np.ndarray) -> Grid:
     h, w = ink.shape
     dark = cv2.adaptiveThreshold(ink, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
                                  31, 25)
+    edge = 6  # a line along the very edge is the scan's border, not the form's rule
+    dark[:edge, :] = dark[-edge:, :] = 0
+    dark[:, :edge] = dark[:, -edge:] = 0
     horizontal = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, max(40, w // 18)), np.uint8))
     vertical = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((max(40, h // 25), 1), np.uint8))
     rows = np.flatnonzero(horizontal.sum(axis=1) / 255 > 0.35 * w)

@@ -66,7 +66,9 @@ def _paper_box(grey: np.ndarray) -> tuple[int, int, int, int]:
     cols = np.flatnonzero(np.median(grey, axis=0) > 90)
     if len(rows) < grey.shape[0] // 2 or len(cols) < grey.shape[1] // 2:
         return 0, 0, grey.shape[1], grey.shape[0]
-    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+    inset = 4  # step inside the edge, where border and paper blur into a rule-like line
+    return (int(cols[0]) + inset, int(rows[0]) + inset,
+            int(cols[-1]) + 1 - inset, int(rows[-1]) + 1 - inset)
 
 
 def _even_out(grey: np.ndarray) -> np.ndarray:

@@ -1,0 +1,118 @@
+"""Register-aware correction: hold each reading to what its field may say.
+
+The recogniser was trained on Chinese: it answers simplified forms on faded ink (杨 for
+楊, 贰 for 貳), the Chinese 查 for the registers' 査, and it cannot say 畓 at all (a
+character made in Korea): it reads 沓. So a reading is first put into the registers'
+own character forms, then matched against its field's vocabulary: the 지목 list, the
+event words, the gazetteer. The raw reading is always kept beside the correction.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from translit import gazetteer, vocabulary
+from translit.numerals import NUMERAL_CHARS
+
+# Forms the registers use where the recogniser (or OpenCC) gives another.
+REGISTER_FORMS = {"查": "査", "鎮": "鎭", "歩": "步", "裴": "裵"}
+
+# Look-alikes for single-character 지목, which no edit distance can rescue.
+CATEGORY_LOOKALIKES = {"沓": "畓", "畬": "畓", "岱": "垈", "袋": "垈", "甶": "田", "由": "田"}
+
+# In names: 乭 (a given-name character made in Korea) is beyond the recogniser, which
+# answers 瓦; a surname misread as a look-alike that is no surname.
+GIVEN_NAME_LOOKALIKES = {"瓦": "乭"}
+SURNAME_LOOKALIKES = {"由": "申", "査": "車"}
+
+
+@dataclass(frozen=True)
+class Corrected:
+    text: str
+    known: bool  # the result is a word of the field's vocabulary
+    distance: int  # edits made beyond character forms (0 when only forms changed)
+
+
+@functools.cache
+def _simplified_to_traditional():  # noqa: ANN202 - an opencc.OpenCC
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+@functools.cache
+def _protected() -> frozenset[str]:
+    """Characters that are right as they are, which OpenCC would still change (余 → 餘)."""
+    words = [*vocabulary.CATEGORIES, *vocabulary.EVENTS, *vocabulary.SURNAMES,
+             *vocabulary.SOSHI_SURNAMES, *gazetteer.readings()]
+    return frozenset("".join(words)) | NUMERAL_CHARS
+
+
+def register_forms(text: str) -> str:
+    """NFC (folds compatibility ideographs), simplified → traditional, registers' forms."""
+    text = unicodedata.normalize("NFC", text.strip())
+    convert = _simplified_to_traditional().convert
+    out = []
+    for ch in text:
+        if ch not in _protected() and ord(ch) > 0x2E80:
+            ch = convert(ch)
+        out.append(REGISTER_FORMS.get(ch, ch))
+    return "".join(out)
+
+
+def to_vocabulary(text: str, words: Collection[str], max_distance: int = 1) -> Corrected:
+    """The vocabulary word a reading stands for: itself, or the one word within
+    `max_distance` edits (none when two words are equally near)."""
+    if text in words:
+        return Corrected(text, True, 0)
+    if len(text) < 2:
+        return Corrected(text, False, 0)
+    near = process.extract(text, words, scorer=Levenshtein.distance,
+                           score_cutoff=max_distance, limit=2)
+    if not near or (len(near) > 1 and near[0][1] == near[1][1]):
+        return Corrected(text, False, 0)
+    return Corrected(near[0][0], True, int(near[0][1]))
+
+
+def category(text: str) -> Corrected:
+    text = "".join(CATEGORY_LOOKALIKES.get(ch, ch) for ch in text)
+    return to_vocabulary(text, vocabulary.CATEGORIES)
+
+
+def event(text: str) -> Corrected:
+    return to_vocabulary(text, vocabulary.EVENTS)
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    text: str  # the gazetteer's spelling, or the reading when nothing is near
+    place: gazetteer.Place | None
+    levels: tuple[str, ...]  # which of 道 郡 面 里 the text names
+    distance: int
+
+
+@functools.cache
+def _place_index() -> dict[str, tuple[gazetteer.Place, tuple[str, ...]]]:
+    index = {}
+    for p in gazetteer.places():
+        for levels in (("do", "gun", "myeon", "ri"), ("gun", "myeon", "ri")):
+            index["".join(getattr(p, k)[0] for k in levels)] = (p, levels)
+    return index
+
+
+def place(text: str, max_distance: int = 2) -> PlaceMatch:
+    """The gazetteer place a written location or address names (with or without 道)."""
+    index = _place_index()
+    if text in index:
+        return PlaceMatch(text, *index[text], 0)
+    near = process.extract(text, list(index), scorer=Levenshtein.distance,
+                           score_cutoff=max_distance, limit=2)
+    if not near or (len(near) > 1 and near[0][1] == near[1][1]):
+        return PlaceMatch(text, None, (), 0)
+    return PlaceMatch(near[0][0], *index[near[0][0]], int(near[0][1]))

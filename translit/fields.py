@@ -1,0 +1,351 @@
+"""Cells to a register record: every field with the hanja as read, the corrected hanja, its
+normalised value, its confidence and place on the scan, and the reasons to review it.
+
+Input is a plain list of `CellReading`s keyed by form path ("owners[2].name"); ditto
+marks take the value of the row above; a struck-out value stays, marked `crossed`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import Any
+
+from ocr.cells import CellReading
+from translit import correct, vocabulary
+from translit.dates import parse_date
+from translit.numerals import parse_number
+
+LOW_CONFIDENCE = 0.80
+LOW_CONFIDENCE_NAME = 0.90  # names decide ancestral-land searches: doubt them sooner
+MISSING_CHARS = 1.4  # ink this much longer than the text read: characters were lost
+SQM_PER_PYEONG = Fraction(400, 121)
+PATH = re.compile(r"(\w+)(?:\[(\d+)\])?(?:\.(\w+))?")
+LOT = re.compile(r"(?P<main>.+?)番(?:地)?(?:[ノ之の丿乃](?P<sub>.+))?")
+ADDRESS_NUMBER = re.compile(r"(?P<place>.*?)(?P<number>[^郡面里洞邑]+)番地")
+LAND_AREA = re.compile(r"(?P<p>[^坪合勺]+)坪(?:(?P<h>[^坪合勺]+)合)?(?:(?P<s>[^坪合勺]+)勺)?")
+FOREST_AREA = re.compile(r"(?:(?P<c>[^町反畝步]+)町)?(?:(?P<t>[^町反畝步]+)反)?"
+                         r"(?:(?P<m>[^町反畝步]+)畝)?(?:(?P<b>[^町反畝步]+)步)?")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One value of the record. `hanja` is the corrected reading, `raw` what the engine
+    read; `value` holds the normalised form (iso, text, value/unit/m2, place parts)."""
+
+    raw: str
+    hanja: str
+    confidence: float
+    box: tuple[tuple[float, float], ...] | None = None
+    value: dict[str, Any] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+    ditto: bool = False
+    crossed: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"hanja": self.hanja, **self.value,
+                               "confidence": round(self.confidence, 3)}
+        if self.raw != self.hanja:
+            out["raw"] = self.raw
+        if self.box:
+            out["box"] = [list(p) for p in self.box]
+        if self.ditto:
+            out["ditto"] = True
+        if self.crossed:
+            out["crossed"] = True
+        if self.problems:
+            out["problems"] = list(self.problems)
+        return out
+
+
+@dataclass(frozen=True)
+class Event:
+    date: Field | None
+    event: Field | None
+
+
+@dataclass(frozen=True)
+class Owner:
+    date: Field | None
+    cause: Field | None
+    address: Field | None
+    name: Field | None
+
+
+@dataclass(frozen=True)
+class RegisterRecord:
+    form: str
+    location: Field | None
+    lot: Field | None
+    category: Field | None
+    area: Field | None
+    grade: Field | None
+    events: tuple[Event, ...]
+    owners: tuple[Owner, ...]
+
+    def fields(self) -> Iterable[tuple[str, Field]]:
+        """Every present field with its path, in card order."""
+        for name in ("location", "lot", "category", "area", "grade"):
+            f = getattr(self, name)
+            if f is not None:
+                yield name, f
+        for rows, name, keys in ((self.events, "events", ("date", "event")),
+                                 (self.owners, "owners", ("date", "cause", "address", "name"))):
+            for i, row in enumerate(rows):
+                for key in keys:
+                    f = getattr(row, key)
+                    if f is not None:
+                        yield f"{name}[{i}].{key}", f
+
+    def review(self) -> list[str]:
+        """Paths of the fields a clerk should check."""
+        return [path for path, f in self.fields() if f.problems]
+
+    def as_json(self) -> dict[str, Any]:
+        def j(f: Field | None) -> dict[str, Any] | None:
+            return f.as_json() if f else None
+
+        review = self.review()
+        return {
+            "form": self.form, "location": j(self.location), "lot": j(self.lot),
+            "category": j(self.category), "area": j(self.area), "grade": j(self.grade),
+            "events": [{"date": j(e.date), "event": j(e.event)} for e in self.events],
+            "owners": [{"date": j(o.date), "cause": j(o.cause), "address": j(o.address),
+                        "name": j(o.name)} for o in self.owners],
+            "review": {"needs_review": bool(review), "fields": review},
+        }
+
+
+def _base(cell: CellReading) -> dict[str, Any]:
+    return {"raw": cell.text, "confidence": cell.confidence, "box": cell.box,
+            "crossed": cell.crossed}
+
+
+def _low(cell: CellReading, threshold: float = LOW_CONFIDENCE) -> tuple[str, ...]:
+    """Doubts any field shares: a low score, or ink too long for the characters read."""
+    problems = []
+    if cell.confidence < threshold:
+        problems.append(f"low confidence {cell.confidence:.2f}")
+    if cell.text and cell.aspect / len(cell.text) > MISSING_CHARS:
+        problems.append("characters may be missing")
+    return tuple(problems)
+
+
+def read_location(cell: CellReading) -> Field:
+    text = correct.register_forms(cell.text)
+    match = correct.place(text)
+    value: dict[str, Any] = {}
+    problems: tuple[str, ...] = ()
+    if match.place is None:
+        problems = ("place not in the gazetteer",)
+    else:
+        value = {"parts": {k: getattr(match.place, k)[0] for k in match.levels}}
+        if match.distance > 1:
+            problems = (f"place corrected by {match.distance} characters",)
+    return Field(hanja=match.text, value=value, problems=problems + _low(cell), **_base(cell))
+
+
+def read_lot(cell: CellReading) -> Field:
+    text = correct.register_forms(cell.text)
+    m = LOT.fullmatch(text)
+    main = parse_number(m["main"]) if m else None
+    sub = parse_number(m["sub"]) if m and m["sub"] else None
+    if not m or main is None or (m["sub"] and sub is None):
+        return Field(hanja=text, problems=("not a lot number",), **_base(cell))
+    hanja = m["main"] + "番" + (f"ノ{m['sub']}" if m["sub"] else "")
+    return Field(hanja=hanja, value={"text": f"{main}-{sub}" if sub else str(main),
+                                     "main": main, "sub": sub},
+                 problems=_low(cell), **_base(cell))
+
+
+def read_category(cell: CellReading) -> Field:
+    c = correct.category(correct.register_forms(cell.text))
+    problems = () if c.known else ("unknown land category",)
+    value = {"modern": vocabulary.CATEGORIES[c.text][1]} if c.known else {}
+    return Field(hanja=c.text, value=value, problems=problems, **_base(cell))
+
+
+def read_area(cell: CellReading) -> Field:
+    text = correct.register_forms(cell.text)
+    land, forest = LAND_AREA.fullmatch(text), FOREST_AREA.fullmatch(text)
+    if land:
+        parts = [parse_number(land[g]) if land[g] else 0 for g in ("p", "h", "s")]
+        if None not in parts:
+            pyeong = Fraction(parts[0]) + Fraction(parts[1], 10) + Fraction(parts[2], 100)  # type: ignore[arg-type]
+            return Field(hanja=text, value={"value": float(pyeong), "unit": "坪",
+                                            "m2": round(float(pyeong * SQM_PER_PYEONG), 2)},
+                         problems=_low(cell), **_base(cell))
+    elif forest and any(forest.groupdict().values()):
+        units = dict(zip("町反畝步", (forest[g] for g in "ctmb"), strict=True))
+        counts = {u: parse_number(v) if v else 0 for u, v in units.items()}
+        if None not in counts.values():
+            bu = counts["町"] * 3000 + counts["反"] * 300 + counts["畝"] * 30 + counts["步"]  # type: ignore[operator]
+            return Field(hanja=text, value={"value": bu, "unit": "步",
+                                            "parts": {u: n for u, n in counts.items() if n},
+                                            "m2": round(float(bu * SQM_PER_PYEONG), 2)},
+                         problems=_low(cell), **_base(cell))
+    return Field(hanja=text, problems=("not an area",), **_base(cell))
+
+
+def read_number_field(cell: CellReading) -> Field:
+    text = correct.register_forms(cell.text)
+    n = parse_number(text)
+    if n is None:
+        return Field(hanja=text, problems=("not a number",), **_base(cell))
+    return Field(hanja=text, value={"value": n}, problems=_low(cell), **_base(cell))
+
+
+def read_date(cell: CellReading) -> Field:
+    text = correct.register_forms(cell.text)
+    d = parse_date(text)
+    value = {"iso": d.iso} if d.iso else {}
+    return Field(hanja=text, value=value, problems=(d.problem,) if d.problem else (),
+                 **_base(cell))
+
+
+def read_event(cell: CellReading) -> Field:
+    c = correct.event(correct.register_forms(cell.text))
+    problems = () if c.known else ("unknown event word",)
+    return Field(hanja=c.text, problems=problems, **_base(cell))
+
+
+def read_address(cell: CellReading) -> Field:
+    text = correct.register_forms(cell.text)
+    m = ADDRESS_NUMBER.fullmatch(text)
+    place_text, number_text = (m["place"], m["number"]) if m else (text, None)
+    number = parse_number(number_text) if number_text else None
+    match = correct.place(place_text)
+    problems: tuple[str, ...] = ()
+    if match.place is None:
+        problems = ("place not in the gazetteer",)
+    elif match.distance > 1:
+        problems = (f"place corrected by {match.distance} characters",)
+    if number_text and number is None:
+        problems += ("unreadable 番地",)
+    hanja = match.text + (f"{number_text}番地" if number_text else "")
+    value: dict[str, Any] = {}
+    if match.place:
+        value["parts"] = {k: getattr(match.place, k)[0] for k in match.levels}
+    if number is not None:
+        value["number"] = number
+    return Field(hanja=hanja, value=value, problems=problems + _low(cell), **_base(cell))
+
+
+def read_name(cell: CellReading) -> Field:
+    text = correct.register_forms(cell.text)
+    problems = list(_low(cell, LOW_CONFIDENCE_NAME))
+    compound = {**{k: v for k, v in vocabulary.SURNAMES.items() if len(k) == 2},
+                **vocabulary.SOSHI_SURNAMES}
+    if text[:2] in compound:
+        surname = text[:2]
+    elif text[:1] in vocabulary.SURNAMES:
+        surname = text[:1]
+    elif text[:1] in correct.SURNAME_LOOKALIKES:
+        surname = correct.SURNAME_LOOKALIKES[text[0]]
+        text = surname + text[1:]
+        problems.append("surname corrected")
+    else:
+        fixed = correct.to_vocabulary(text[:2], compound)
+        surname = fixed.text if fixed.known else ""
+        text = surname + text[2:] if fixed.known else text
+        problems.append("surname corrected" if fixed.known else "unknown surname")
+    given = "".join(correct.GIVEN_NAME_LOOKALIKES.get(ch, ch) for ch in text[len(surname):])
+    text = text[:len(surname)] + given
+    if not 2 <= len(text) <= 5:
+        problems.append("implausible name length")
+    return Field(hanja=text, problems=tuple(problems), **_base(cell))
+
+
+READERS = {"location": read_location, "lot": read_lot, "category": read_category,
+           "area": read_area, "grade": read_number_field, "date": read_date,
+           "event": read_event, "cause": read_event, "address": read_address,
+           "name": read_name}
+DITTO_FIELDS = ("cause", "address")
+
+
+def _is_ditto(cell: CellReading, key: str) -> bool:
+    """A ditto mark, or what the recogniser makes of one (二, 〃 as 'II' …): a reading too
+    short to be a cause or an address."""
+    text = correct.register_forms(cell.text)
+    if text in vocabulary.DITTO_MARKS:
+        return True
+    return key in DITTO_FIELDS and len(text) <= 2 and text not in vocabulary.EVENTS
+
+
+def _ditto(cell: CellReading, above: Field | None) -> Field:
+    if above is None:
+        return Field(hanja=cell.text, ditto=True, problems=("ditto mark with nothing above",),
+                     **_base(cell))
+    return Field(hanja=above.hanja, value=above.value, ditto=True,
+                 problems=tuple(p for p in above.problems if not p.startswith("low")),
+                 **_base(cell))
+
+
+def _check_order(rows: list[dict[str, Field]]) -> None:
+    """Dates must not go backwards down a column: flag the one that does."""
+    last = ""
+    for row in rows:
+        date = row.get("date")
+        iso = date.value.get("iso") if date else None
+        if iso and date:
+            if iso < last:
+                row["date"] = replace(date, problems=date.problems + ("date out of order",))
+            last = max(last, iso)
+
+
+def _check_area_unit(category: Field | None, area: Field | None, form: str) -> Field | None:
+    if area is None or "unit" not in area.value:
+        return area
+    forest_unit = area.value["unit"] == "步"
+    forest_category = category is not None and category.hanja == "林野"
+    if forest_unit != (forest_category or form == "林野臺帳"):
+        return replace(area, problems=area.problems + ("area unit does not fit the category",))
+    return area
+
+
+def build_record(form: str, cells: list[CellReading]) -> RegisterRecord:
+    """A register record from a page's cell readings."""
+    single: dict[str, CellReading] = {}
+    rows: dict[str, dict[int, dict[str, CellReading]]] = {"events": {}, "owners": {}}
+    for cell in cells:
+        m = PATH.fullmatch(cell.field)
+        if not m:
+            continue
+        name, index, key = m.groups()
+        if index is None:
+            single[name] = cell
+        elif name in rows and key:
+            rows[name].setdefault(int(index), {})[key] = cell
+
+    def read(cell: CellReading | None, key: str) -> Field | None:
+        return READERS[key](cell) if cell else None
+
+    built: dict[str, list[dict[str, Field]]] = {}
+    for name, by_index in rows.items():
+        out: list[dict[str, Field]] = []
+        for index in sorted(by_index):
+            row: dict[str, Field] = {}
+            for key, cell in by_index[index].items():
+                if _is_ditto(cell, key):
+                    row[key] = _ditto(cell, out[-1].get(key) if out else None)
+                else:
+                    row[key] = READERS[key](cell)
+            out.append(row)
+        _check_order(out)
+        built[name] = out
+
+    category = read(single.get("category"), "category")
+    area = _check_area_unit(category, read(single.get("area"), "area"), form)
+    return RegisterRecord(
+        form=form,
+        location=read(single.get("location"), "location"),
+        lot=read(single.get("lot"), "lot"),
+        category=category,
+        area=area,
+        grade=read(single.get("grade"), "grade"),
+        events=tuple(Event(r.get("date"), r.get("event")) for r in built["events"]),
+        owners=tuple(Owner(r.get("date"), r.get("cause"), r.get("address"), r.get("name"))
+                     for r in built["owners"]),
+    )
