@@ -1,4 +1,4 @@
-"""The `toji` command line: samples, process, search.
+"""The `toji` command line: samples, process, search, export.
 
 Verbs, options and JSON keys are a contract other tools rely on: add, never rename.
 Exit codes: 0 success, 1 some input failed (the rest was done), 2 cannot start
@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from app import process as processing
+from app.export import FORMATS, export
 from app.search import QueryError, search_text
 from db.archive import ArchiveError, open_archive
 from ocr.engine import EngineUnavailableError
@@ -44,7 +46,9 @@ def _process(args: argparse.Namespace) -> int:
         elif o.status == "duplicate":
             print(f"duplicate  {o.path}  (already stored as scan {o.scan_id})", flush=True)
         else:
-            print(f"stored     {o.path}  ({o.pages} page(s), {o.lines} lines)", flush=True)
+            review = f", {o.review} to review" if o.review else ""
+            print(f"stored     {o.path}  ({o.pages} page(s), {o.lines} lines{review})",
+                  flush=True)
 
     processing.process_paths(args.paths, archive, args.engine, report)
     print(f"{counts['stored']} stored, {counts['duplicate']} duplicate, "
@@ -68,6 +72,21 @@ def _search(args: argparse.Namespace) -> int:
     for h in hits:
         print(f"{h.scan_path}  page {h.page}  {h.line}  ({h.confidence:.2f})")
     print(f"{len(hits)} line(s) contain {args.text!r}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    archive = open_archive(args.db)
+    if args.out is None:
+        count = export(archive, sys.stdout, args.format)
+    else:
+        try:
+            with args.out.open("w", encoding="utf-8") as out:
+                count = export(archive, out, args.format)
+        except OSError as exc:
+            print(f"toji: {args.out}: cannot write ({exc.strerror})", file=sys.stderr)
+            return EXIT_FATAL
+    print(f"{count} parcel(s) exported", file=sys.stderr)
     return EXIT_OK
 
 
@@ -97,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=100)
     p.add_argument("--json", action="store_true", help="one JSON object per hit")
     p.set_defaults(run=_search)
+
+    p = verbs.add_parser("export", help="write every parcel as one JSON object per line")
+    p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
+    p.add_argument("--format", choices=FORMATS, default="jsonl")
+    p.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    p.set_defaults(run=_export)
     return parser
 
 
@@ -107,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ArchiveError, EngineUnavailableError) as exc:
         print(f"toji: {exc}", file=sys.stderr)
         return EXIT_FATAL
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

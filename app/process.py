@@ -1,5 +1,8 @@
-"""Processing scans into the archive: register each file once, read its pages, store lines.
+"""Processing scans into the archive: register each file once, read its pages, store them.
 
+Each page is read cell by cell against the form templates and becomes a parcel record
+(`translit.fields`); its cell readings are kept as text lines with their field. A page
+that matches no form keeps the engine's whole-page lines and is marked "no form".
 Each scan is stored in a transaction of its own, so a failure on one file leaves
 every other file's rows whole. A scan already in the archive (same SHA-256) is not
 read again.
@@ -15,8 +18,10 @@ from sqlalchemy import select
 
 from app import ingest
 from db.archive import Archive
-from db.models import Page, Scan, TextLineRow
-from ocr.engine import get_engine
+from db.models import Page, Parcel, Scan, TextLineRow
+from ocr.engine import OcrEngine, get_engine
+from ocr.page import read_page
+from translit.fields import build_record
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ class Outcome:
     scan_id: int | None = None
     pages: int = 0
     lines: int = 0
+    review: int = 0  # pages with a field (or the whole page) for a clerk to check
     error: str | None = None
 
 
@@ -45,19 +51,42 @@ def process_file(path: Path, archive: Archive, engine_name: str = "rapidocr") ->
 
     engine = get_engine(engine_name)
     scan = Scan(sha256=scan_file.sha256, path=str(path.resolve()), size=len(scan_file.data))
-    line_count = 0
     for image in images:
-        h, w = image.pixels.shape[:2]
-        page = Page(number=image.number, width=w, height=h, dpi=image.dpi, engine=engine.name)
-        for order, line in enumerate(engine.read(image.pixels)):
-            page.lines.append(TextLineRow(order=order, text=line.text,
-                                          confidence=line.confidence,
-                                          box=[list(p) for p in line.box]))
-            line_count += 1
-        scan.pages.append(page)
+        scan.pages.append(read_into_page(image, engine))
     with archive.session() as session, session.begin():
         session.add(scan)
-    return Outcome(path, "stored", scan.id, len(images), line_count)
+    review = sum(1 for p in scan.pages if p.parcel is None or p.parcel.needs_review)
+    return Outcome(path, "stored", scan.id, len(images), sum(len(p.lines) for p in scan.pages),
+                   review)
+
+
+def read_into_page(image: ingest.PageImage, engine: OcrEngine) -> Page:
+    """One page image read into a Page row with its text lines and, on a form, its parcel."""
+    h, w = image.pixels.shape[:2]
+    reading = read_page(image.pixels, engine)
+    page = Page(number=image.number, width=w, height=h, dpi=image.dpi, engine=engine.name,
+                form=reading.form, skew=round(reading.skew, 2),
+                status="read" if reading.form else "no form")
+    if reading.form is None:
+        for order, line in enumerate(reading.lines):
+            page.lines.append(TextLineRow(order=order, text=line.text, confidence=line.confidence,
+                                          box=[list(p) for p in line.box]))
+        return page
+    for order, cell in enumerate(reading.cells):
+        page.lines.append(TextLineRow(order=order, text=cell.text, confidence=cell.confidence,
+                                      box=[list(p) for p in cell.box], field=cell.field))
+    record = build_record(reading.form, reading.cells)
+    final = record.owners[-1].name if record.owners else None
+    page.parcel = Parcel(
+        form=reading.form,
+        location=record.location.hanja if record.location else None,
+        lot=record.lot.value.get("text") if record.lot else None,
+        category=record.category.hanja if record.category else None,
+        final_owner=final.hanja if final else None,
+        needs_review=bool(record.review()),
+        record=record.as_json(),
+    )
+    return page
 
 
 def process_paths(paths: Iterable[Path], archive: Archive, engine_name: str = "rapidocr",

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -48,10 +58,14 @@ class Page(Base):
     height: Mapped[int] = mapped_column(Integer)
     dpi: Mapped[int | None] = mapped_column(Integer, nullable=True)
     engine: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="read")
+    status: Mapped[str] = mapped_column(String(16), default="read")  # read | no form
+    form: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    skew: Mapped[float | None] = mapped_column(Float, nullable=True)
     scan: Mapped[Scan] = relationship(back_populates="pages")
     lines: Mapped[list[TextLineRow]] = relationship(
         back_populates="page", order_by="TextLineRow.order", cascade="all, delete-orphan")
+    parcel: Mapped[Parcel | None] = relationship(back_populates="page",
+                                                 cascade="all, delete-orphan")
 
 
 class TextLineRow(Base):
@@ -65,7 +79,28 @@ class TextLineRow(Base):
     text: Mapped[str] = mapped_column(Text)
     confidence: Mapped[float] = mapped_column(Float)
     box: Mapped[list[list[float]]] = mapped_column(JSON)
+    field: Mapped[str | None] = mapped_column(String(32), nullable=True)  # form path, if any
     page: Mapped[Page] = relationship(back_populates="lines")
+
+
+class Parcel(Base):
+    """The register record a page was read as, exactly as the machine read it.
+
+    `record` is the whole reading (every field: hanja as read, corrected, value,
+    confidence, box, problems); the columns beside it are kept for lookups."""
+
+    __tablename__ = "parcels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), unique=True)
+    form: Mapped[str] = mapped_column(String(16))
+    location: Mapped[str | None] = mapped_column(Text, nullable=True)
+    lot: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    category: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    final_owner: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
+    needs_review: Mapped[bool] = mapped_column(Boolean)
+    record: Mapped[dict] = mapped_column(JSON)
+    page: Mapped[Page] = relationship(back_populates="parcel")
 
 
 class AuditEntry(Base):

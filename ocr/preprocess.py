@@ -5,8 +5,8 @@ carries the 3×3 matrix from original scan pixels to prepared pixels, so any box
 later maps back onto the scan the clerk sees (`Prepared.to_original`).
 
 The ink image is the scan's red channel, evened out against its own background. In the
-red channel a red seal or a red strike (朱抹) is nearly as light as the paper, so the
-black ink beneath reads through; the red itself is kept apart in `red`, because a red
+red channel a red seal or a red strike (朱抹) is nearly as light as the paper (and pure
+red is set to paper), so the black ink beneath reads through; the red itself is kept apart in `red`, because a red
 stroke through an entry means "crossed out", which is history to record, not noise.
 """
 
@@ -117,6 +117,8 @@ def prepare(rgb: np.ndarray, quarter_turns: int | None = None) -> Prepared:
     gb = np.maximum(image[..., 1], image[..., 2]).astype(np.int16)
     red = (r - gb > 45) & (r > 110)
     ink = _even_out(image[..., 0])
+    # Pure red (no ink beneath) goes to paper; red over ink stays dark enough to read.
+    ink[red & (r > 165)] = 255
 
     skew = estimate_skew(ink)
     if abs(skew) > 0.02:

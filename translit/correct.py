@@ -18,7 +18,6 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from translit import gazetteer, vocabulary
-from translit.numerals import NUMERAL_CHARS
 
 # Forms the registers use where the recogniser (or OpenCC) gives another.
 REGISTER_FORMS = {"查": "査", "鎮": "鎭", "歩": "步", "裴": "裵"}
@@ -29,7 +28,7 @@ CATEGORY_LOOKALIKES = {"沓": "畓", "畬": "畓", "岱": "垈", "袋": "垈", "
 # In names: 乭 (a given-name character made in Korea) is beyond the recogniser, which
 # answers 瓦; a surname misread as a look-alike that is no surname.
 GIVEN_NAME_LOOKALIKES = {"瓦": "乭"}
-SURNAME_LOOKALIKES = {"由": "申", "査": "車"}
+SURNAME_LOOKALIKES = {"由": "申", "査": "車", "襄": "裵"}
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ def _protected() -> frozenset[str]:
     """Characters that are right as they are, which OpenCC would still change (余 → 餘)."""
     words = [*vocabulary.CATEGORIES, *vocabulary.EVENTS, *vocabulary.SURNAMES,
              *vocabulary.SOSHI_SURNAMES, *gazetteer.readings()]
-    return frozenset("".join(words)) | NUMERAL_CHARS
+    return frozenset("".join(words))
 
 
 def register_forms(text: str) -> str:
@@ -73,7 +72,8 @@ def to_vocabulary(text: str, words: Collection[str], max_distance: int = 1) -> C
         return Corrected(text, True, 0)
     if len(text) < 2:
         return Corrected(text, False, 0)
-    near = process.extract(text, words, scorer=Levenshtein.distance,
+    # A list, not the mapping itself: given a dict, rapidfuzz compares its values.
+    near = process.extract(text, list(words), scorer=Levenshtein.distance,
                            score_cutoff=max_distance, limit=2)
     if not near or (len(near) > 1 and near[0][1] == near[1][1]):
         return Corrected(text, False, 0)

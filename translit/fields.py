@@ -141,10 +141,18 @@ def read_location(cell: CellReading) -> Field:
     if match.place is None:
         problems = ("place not in the gazetteer",)
     else:
-        value = {"parts": {k: getattr(match.place, k)[0] for k in match.levels}}
+        value = _place_value(match)
         if match.distance > 1:
             problems = (f"place corrected by {match.distance} characters",)
     return Field(hanja=match.text, value=value, problems=problems + _low(cell), **_base(cell))
+
+
+def _place_value(match: correct.PlaceMatch) -> dict[str, Any]:
+    """A place's parts and its reading from the gazetteer (the place's own, 纛島 뚝도)."""
+    assert match.place is not None
+    names = [getattr(match.place, k) for k in match.levels]
+    return {"hangul": " ".join(n[1] for n in names),
+            "parts": {k: n[0] for k, n in zip(match.levels, names, strict=True)}}
 
 
 def read_lot(cell: CellReading) -> Field:
@@ -163,7 +171,8 @@ def read_lot(cell: CellReading) -> Field:
 def read_category(cell: CellReading) -> Field:
     c = correct.category(correct.register_forms(cell.text))
     problems = () if c.known else ("unknown land category",)
-    value = {"modern": vocabulary.CATEGORIES[c.text][1]} if c.known else {}
+    value = {"hangul": vocabulary.CATEGORIES[c.text][0],
+             "modern": vocabulary.CATEGORIES[c.text][1]} if c.known else {}
     return Field(hanja=c.text, value=value, problems=problems, **_base(cell))
 
 
@@ -200,7 +209,7 @@ def read_number_field(cell: CellReading) -> Field:
 def read_date(cell: CellReading) -> Field:
     text = correct.register_forms(cell.text)
     d = parse_date(text)
-    value = {"iso": d.iso} if d.iso else {}
+    value = {"iso": d.iso, "hangul": d.hangul} if d.iso else {}
     return Field(hanja=text, value=value, problems=(d.problem,) if d.problem else (),
                  **_base(cell))
 
@@ -208,7 +217,8 @@ def read_date(cell: CellReading) -> Field:
 def read_event(cell: CellReading) -> Field:
     c = correct.event(correct.register_forms(cell.text))
     problems = () if c.known else ("unknown event word",)
-    return Field(hanja=c.text, problems=problems, **_base(cell))
+    value = {"hangul": vocabulary.EVENTS[c.text]} if c.known else {}
+    return Field(hanja=c.text, value=value, problems=problems, **_base(cell))
 
 
 def read_address(cell: CellReading) -> Field:
@@ -225,11 +235,11 @@ def read_address(cell: CellReading) -> Field:
     if number_text and number is None:
         problems += ("unreadable 番地",)
     hanja = match.text + (f"{number_text}番地" if number_text else "")
-    value: dict[str, Any] = {}
-    if match.place:
-        value["parts"] = {k: getattr(match.place, k)[0] for k in match.levels}
+    value: dict[str, Any] = _place_value(match) if match.place else {}
     if number is not None:
         value["number"] = number
+        if "hangul" in value:
+            value["hangul"] += f" {number}번지"
     return Field(hanja=hanja, value=value, problems=problems + _low(cell), **_base(cell))
 
 

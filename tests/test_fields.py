@@ -1,0 +1,107 @@
+"""Cells to a register record: corrections, ditto marks, checks that call for review."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocr.cells import CellReading
+from translit.correct import register_forms
+from translit.fields import build_record
+
+LAND = "土地臺帳"
+
+
+def cell(field: str, text: str, confidence: float = 0.99, crossed: bool = False,
+         aspect: float | None = None) -> CellReading:
+    return CellReading(field, text, confidence, ((0, 0), (10, 0), (10, 10), (0, 10)), False,
+                       crossed, len(text) if aspect is None else aspect)
+
+
+def record(*cells: CellReading, form: str = LAND):
+    return build_record(form, list(cells))
+
+
+def test_a_clean_card_reads_whole() -> None:
+    r = record(cell("location", "京畿道高陽郡碧蹄面城石里"), cell("lot", "百二十三番ノ四"),
+               cell("category", "沓"), cell("area", "參百貳拾坪"), cell("grade", "拾貳"),
+               cell("events[0].date", "大正五年三月拾日"), cell("events[0].event", "查定"),
+               cell("owners[0].date", "大正五年三月拾日"), cell("owners[0].cause", "查定"),
+               cell("owners[0].address", "高陽郡碧蹄面城石里百十二番地"),
+               cell("owners[0].name", "金正一", crossed=True),
+               cell("owners[1].date", "昭和拾參年貳月五日"), cell("owners[1].cause", "所有權移轉"),
+               cell("owners[1].address", "仝"), cell("owners[1].name", "金本正一"))
+    j = r.as_json()
+    assert j["location"]["hanja"] == "京畿道高陽郡碧蹄面城石里"
+    assert j["location"]["hangul"] == "경기도 고양군 벽제면 성석리"
+    assert j["location"]["parts"]["myeon"] == "碧蹄面"
+    assert (j["lot"]["text"], j["lot"]["main"], j["lot"]["sub"]) == ("123-4", 123, 4)
+    assert (j["category"]["hanja"], j["category"]["raw"], j["category"]["hangul"]) == ("畓", "沓", "답")
+    assert (j["area"]["value"], j["area"]["unit"], j["area"]["m2"]) == (320, "坪", 1057.85)
+    assert j["grade"]["value"] == 12
+    assert j["events"][0]["date"]["iso"] == "1916-03-10"
+    assert j["events"][0]["event"] == {**j["events"][0]["event"], "hanja": "査定", "raw": "查定",
+                                       "hangul": "사정"}
+    assert j["owners"][0]["name"]["crossed"] is True
+    assert j["owners"][0]["address"]["number"] == 112
+    assert j["owners"][1]["address"]["hanja"] == "高陽郡碧蹄面城石里百十二番地"
+    assert j["owners"][1]["address"]["ditto"] is True
+    assert j["owners"][1]["date"]["iso"] == "1938-02-05"
+    assert j["review"] == {"needs_review": False, "fields": []}
+
+
+@pytest.mark.parametrize(("raw", "want"), [
+    ("京畿道杨州郡", "京畿道楊州郡"), ("参百贰拾坪", "參百貳拾坪"), ("遗贈", "遺贈"),
+    ("張鎮貴", "張鎭貴"), ("裴文", "裵文"), ("余", "余"), ("壱弐", "壱弐"), ("ＡＢ", "ＡＢ"),
+])
+def test_register_forms(raw: str, want: str) -> None:
+    assert register_forms(raw) == want
+
+
+def test_misread_ditto_marks_take_the_value_above() -> None:
+    r = record(cell("owners[0].cause", "賣買"), cell("owners[0].address", "高陽郡中面日山里"),
+               cell("owners[1].cause", "二", 0.36), cell("owners[1].address", "11", 0.5),
+               cell("owners[2].cause", "〃"), cell("owners[2].address", "I", 0.3))
+    for row in r.owners[1:]:
+        assert row.cause.hanja == "賣買" and row.cause.ditto
+        assert row.address.hanja == "高陽郡中面日山里" and row.address.ditto
+    assert r.review() == []
+    orphan = record(cell("owners[0].cause", "仝"))
+    assert orphan.review() == ["owners[0].cause"]
+
+
+@pytest.mark.parametrize(("cells", "flagged"), [
+    ([cell("events[0].date", "大正二十年三月一日")], "events[0].date"),
+    ([cell("events[0].date", "昭和五年一月一日"), cell("events[1].date", "大正五年一月一日")],
+     "events[1].date"),
+    ([cell("category", "林野"), cell("area", "五十坪")], "area"),
+    ([cell("category", "田"), cell("area", "三反五畝")], "area"),
+    ([cell("category", "宅")], "category"),
+    ([cell("lot", "百二十番地ノ")], "lot"),
+    ([cell("area", "參百坪", 0.5)], "area"),
+    ([cell("owners[0].name", "金正一", 0.85)], "owners[0].name"),
+    ([cell("owners[0].name", "金正", aspect=3.2)], "owners[0].name"),
+    ([cell("owners[0].name", "一高一")], "owners[0].name"),
+    ([cell("events[0].event", "買賣變換")], "events[0].event"),
+    ([cell("location", "全羅北道全州郡")], "location"),
+])
+def test_checks_mark_fields_for_review(cells: list[CellReading], flagged: str) -> None:
+    assert flagged in record(*cells).review()
+
+
+def test_names_restore_what_the_recogniser_cannot_say() -> None:
+    r = record(cell("owners[0].name", "韓瓦學"), cell("owners[1].name", "由昌俊"),
+               cell("owners[2].name", "皇浦來用"), cell("owners[3].name", "金本正一"),
+               cell("owners[4].name", "星甫來用"))
+    names = [o.name.hanja for o in r.owners]
+    assert names == ["韓乭學", "申昌俊", "皇甫來用", "金本正一", "星甫來用"]
+    # surname guesses are shown to a clerk; 星甫 is as near 皇甫 as 星山: left as read
+    assert r.review() == ["owners[1].name", "owners[2].name", "owners[4].name"]
+
+
+def test_forest_area_and_arabic_years() -> None:
+    r = record(cell("category", "林野"), cell("area", "壹町貳反參畝拾步"),
+               cell("events[0].date", "西紀1965年三月一日"), form="林野臺帳")
+    assert r.area.value["value"] == 3000 + 600 + 90 + 10
+    assert r.area.value["parts"] == {"町": 1, "反": 2, "畝": 3, "步": 10}
+    assert r.events[0].date.value["iso"] == "1965-03-01"
+    assert r.review() == []
