@@ -29,3 +29,28 @@ def test_a_folder_or_a_non_database_is_refused(tmp_path: Path) -> None:
     junk.write_bytes(b"this is not a database at all" * 200)
     with pytest.raises(ArchiveError, match="junk.db"):
         open_archive(junk)
+
+
+def test_an_archive_of_an_older_version_is_upgraded_keeping_its_rows(archive_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from db.archive import MIGRATIONS
+
+    engine = create_engine(f"sqlite:///{archive_path}")
+    archive_path.parent.mkdir(parents=True, exist_ok=True)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text(
+            "insert into scans (sha256, path, size, status, added_at) "
+            "values ('ab', '/scans/1.png', 10, 'stored', '2026-01-01')"))
+    engine.dispose()
+    archive = open_archive(archive_path)
+    with archive.engine.connect() as c:
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0002"
+        assert c.execute(text("select path from scans")).scalar() == "/scans/1.png"
+    assert "parcels" in inspect(archive.engine).get_table_names()
