@@ -74,9 +74,10 @@ def _struck(red: np.ndarray, box: tuple[int, int, int, int], vertical: bool) -> 
     return bool(cv2.morphologyEx(patch, cv2.MORPH_OPEN, kernel).any())
 
 
-def read_cells(prepared: Prepared, grid: Grid, cells: list[Cell],
-               engine: OcrEngine) -> list[CellReading]:
-    """Recognises every written cell in one batch; empty cells are left out."""
+def read_cells(prepared: Prepared, grid: Grid, cells: list[Cell], engine: OcrEngine,
+               binarise: bool = False) -> list[CellReading]:
+    """Recognises every written cell in one batch; empty cells are left out. With
+    `binarise`, the recogniser sees pure black on white at the page's own ink level."""
     ink, rules = prepared.ink, grid.horizontal | grid.vertical
     h, w = ink.shape
     level = ink_level(ink)
@@ -93,6 +94,8 @@ def read_cells(prepared: Prepared, grid: Grid, cells: list[Cell],
         bx0, by0, bx1, by1 = box[0] + x0, box[1] + y0, box[2] + x0, box[3] + y0
         m = 8
         crop = ink[max(y0, by0 - m):min(y1, by1 + m), max(x0, bx0 - m):min(x1, bx1 + m)]
+        if binarise:
+            crop = np.where(crop < level, 0, 255).astype(np.uint8)
         if cell.vertical:
             crop = np.rot90(crop)
         crops.append(np.ascontiguousarray(np.dstack([crop] * 3)))

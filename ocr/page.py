@@ -27,9 +27,10 @@ class PageReading:
     lines: list[TextLine] = field(default_factory=list)  # only for pages read whole
 
 
-def read_page(rgb: np.ndarray, engine: OcrEngine,
-              templates: list[Template] | None = None) -> PageReading:
-    """Reads a register page cell by cell, or whole when it matches no form template."""
+def read_page(rgb: np.ndarray, engine: OcrEngine, templates: list[Template] | None = None,
+              binarise: bool = False) -> PageReading:
+    """Reads a register page cell by cell, or whole when it matches no form template.
+    Binarisation is off by default: the recognisers read the evened-out grey better."""
     templates = load_templates() if templates is None else templates
     prepared = prepare(rgb)
     grid = find_grid(prepared.ink)
@@ -43,5 +44,5 @@ def read_page(rgb: np.ndarray, engine: OcrEngine,
     if template is None or grid.frame is None:
         return PageReading(None, score, prepared.skew, prepared.quarter_turns,
                            lines=engine.read(rgb))
-    cells = read_cells(prepared, grid, place_cells(template, grid.frame), engine)
+    cells = read_cells(prepared, grid, place_cells(template, grid.frame), engine, binarise)
     return PageReading(template.name, score, prepared.skew, prepared.quarter_turns, cells)

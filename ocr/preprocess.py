@@ -34,13 +34,6 @@ class Prepared:
         pts = np.hstack([np.asarray(points, dtype=np.float64), np.ones((len(points), 1))])
         return (pts @ inverse.T)[:, :2]
 
-    def binary(self, level: int = 0) -> np.ndarray:
-        """Optional binarisation (Otsu when level is 0): ink True."""
-        if level:
-            return self.ink < level
-        _, out = cv2.threshold(self.ink, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-        return out > 0
-
 
 def _quarter_turn_matrix(turns: int, w: int, h: int) -> np.ndarray:
     """Clockwise quarter turns of a w×h image as a 3×3 matrix on pixel coordinates."""

@@ -84,3 +84,10 @@ def test_export_writes_one_object_per_parcel(tmp_path: Path, capsys) -> None:
         assert obj["category"]["hanja"] == t["fields"]["category"]["hanja"]
         assert obj["events"][0]["date"]["iso"] == t["events"][0]["date"]["iso"]
         assert {"needs_review", "fields"} == set(obj["review"])
+
+
+def test_binarised_cells_still_read() -> None:
+    pixels, t = make_page(4040, 1, "mixed", "light")
+    reading = read_page(pixels, get_engine(), binarise=True)
+    right, total = _fields_right(build_record(reading.form, reading.cells).as_json(), t)
+    assert reading.form == t["form"] and right / total > 0.85
