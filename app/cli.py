@@ -1,4 +1,4 @@
-"""The `toji` command line: samples, process, search, export.
+"""The `toji` command line: samples, process, search, export, read.
 
 Verbs, options and JSON keys are a contract other tools rely on: add, never rename.
 Exit codes: 0 success, 1 some input failed (the rest was done), 2 cannot start
@@ -90,6 +90,28 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read(args: argparse.Namespace) -> int:
+    from translit.dictionary import DictionaryMissingError
+    from translit.reading import read_as
+
+    try:
+        reading = read_as(args.text, args.kind)
+    except ValueError as exc:
+        print(f"toji: {exc}", file=sys.stderr)
+        return EXIT_PARTIAL
+    except DictionaryMissingError as exc:
+        print(f"toji: {exc}", file=sys.stderr)
+        return EXIT_FATAL
+    print(reading.hangul)
+    for key, value in reading.details.items():
+        print(f"{key}: {value}")
+    if len(reading.parts) > 1 or any(p.source != "dictionary" for p in reading.parts):
+        print("parts: " + " · ".join(f"{p.hanja}={p.hangul} ({p.source})" for p in reading.parts))
+    if reading.unknown:
+        print(f"unknown: {''.join(reading.unknown)} (no reading known; kept as written)")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="toji", description="Toji: old Korean land registers to searchable records")
@@ -122,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="jsonl")
     p.add_argument("--out", type=Path, help="file to write (default: standard output)")
     p.set_defaults(run=_export)
+
+    p = verbs.add_parser("read", help="read hanja as Korean: the reading alone on the first line")
+    p.add_argument("text")
+    p.add_argument("--as", dest="kind", default="free",
+                   choices=["name", "place", "date", "area", "lot", "category", "event", "free"])
+    p.set_defaults(run=_read)
     return parser
 
 

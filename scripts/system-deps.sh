@@ -3,9 +3,10 @@
 #   fonts-arphic-ukai, fonts-unfonts-core: brush and serif fonts the sample pages are drawn in
 #   fonts-nanum: hangul and hanja for the GUI and certificates
 #   poppler-utils: pdftoppm, used by the tests to render PDFs
+#   libhangul-data: libhangul's hanja word list (~300,000 words), for reading hanja as Korean
 #   libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3: Qt's runtime libraries
 set -euo pipefail
-packages=(fonts-arphic-ukai fonts-unfonts-core fonts-nanum poppler-utils
+packages=(fonts-arphic-ukai fonts-unfonts-core fonts-nanum poppler-utils libhangul-data
           libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3)
 python=${PYTHON:-python3}
 

@@ -10,24 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 from typing import Any
 
 from ocr.cells import CellReading
-from translit import correct, vocabulary
+from translit import correct, gazetteer, measures, reading, vocabulary
 from translit.dates import parse_date
 from translit.numerals import parse_number
 
 LOW_CONFIDENCE = 0.80
 LOW_CONFIDENCE_NAME = 0.90  # names decide ancestral-land searches: doubt them sooner
 MISSING_CHARS = 1.4  # ink this much longer than the text read: characters were lost
-SQM_PER_PYEONG = Fraction(400, 121)
 PATH = re.compile(r"(\w+)(?:\[(\d+)\])?(?:\.(\w+))?")
-LOT = re.compile(r"(?P<main>.+?)番(?:地)?(?:[ノ之の丿乃](?P<sub>.+))?")
 ADDRESS_NUMBER = re.compile(r"(?P<place>.*?)(?P<number>[^郡面里洞邑]+)番地")
-LAND_AREA = re.compile(r"(?P<p>[^坪合勺]+)坪(?:(?P<h>[^坪合勺]+)合)?(?:(?P<s>[^坪合勺]+)勺)?")
-FOREST_AREA = re.compile(r"(?:(?P<c>[^町反畝步]+)町)?(?:(?P<t>[^町反畝步]+)反)?"
-                         r"(?:(?P<m>[^町反畝步]+)畝)?(?:(?P<b>[^町反畝步]+)步)?")
 
 
 @dataclass(frozen=True)
@@ -136,10 +130,11 @@ def _low(cell: CellReading, threshold: float = LOW_CONFIDENCE) -> tuple[str, ...
 def read_location(cell: CellReading) -> Field:
     text = correct.register_forms(cell.text)
     match = correct.place(text)
-    value: dict[str, Any] = {}
     problems: tuple[str, ...] = ()
     if match.place is None:
         problems = ("place not in the gazetteer",)
+        place = reading.read_place(text)
+        value: dict[str, Any] = {"hangul": place.hangul, **place.details}
     else:
         value = _place_value(match)
         if match.distance > 1:
@@ -152,19 +147,20 @@ def _place_value(match: correct.PlaceMatch) -> dict[str, Any]:
     assert match.place is not None
     names = [getattr(match.place, k) for k in match.levels]
     return {"hangul": " ".join(n[1] for n in names),
-            "parts": {k: n[0] for k, n in zip(match.levels, names, strict=True)}}
+            "parts": {k: n[0] for k, n in zip(match.levels, names, strict=True)},
+            "modern": gazetteer.modern_district(match.text) or "unmapped"}
 
 
 def read_lot(cell: CellReading) -> Field:
     text = correct.register_forms(cell.text)
-    m = LOT.fullmatch(text)
-    main = parse_number(m["main"]) if m else None
-    sub = parse_number(m["sub"]) if m and m["sub"] else None
-    if not m or main is None or (m["sub"] and sub is None):
+    lot = measures.parse_lot(text)
+    if lot is None:
         return Field(hanja=text, problems=("not a lot number",), **_base(cell))
-    hanja = m["main"] + "番" + (f"ノ{m['sub']}" if m["sub"] else "")
-    return Field(hanja=hanja, value={"text": f"{main}-{sub}" if sub else str(main),
-                                     "main": main, "sub": sub},
+    m = measures.LOT.fullmatch(text)
+    assert m  # parse_lot matched it
+    hanja = m["main"] + "番" + (f"ノ{m['sub']}" if m["sub"] else "")  # the sub mark as ノ
+    return Field(hanja=hanja, value={"text": lot.text, "main": lot.main, "sub": lot.sub,
+                                     "hangul": lot.hangul},
                  problems=_low(cell), **_base(cell))
 
 
@@ -178,24 +174,14 @@ def read_category(cell: CellReading) -> Field:
 
 def read_area(cell: CellReading) -> Field:
     text = correct.register_forms(cell.text)
-    land, forest = LAND_AREA.fullmatch(text), FOREST_AREA.fullmatch(text)
-    if land:
-        parts = [parse_number(land[g]) if land[g] else 0 for g in ("p", "h", "s")]
-        if None not in parts:
-            pyeong = Fraction(parts[0]) + Fraction(parts[1], 10) + Fraction(parts[2], 100)  # type: ignore[arg-type]
-            return Field(hanja=text, value={"value": float(pyeong), "unit": "坪",
-                                            "m2": round(float(pyeong * SQM_PER_PYEONG), 2)},
-                         problems=_low(cell), **_base(cell))
-    elif forest and any(forest.groupdict().values()):
-        units = dict(zip("町反畝步", (forest[g] for g in "ctmb"), strict=True))
-        counts = {u: parse_number(v) if v else 0 for u, v in units.items()}
-        if None not in counts.values():
-            bu = counts["町"] * 3000 + counts["反"] * 300 + counts["畝"] * 30 + counts["步"]  # type: ignore[operator]
-            return Field(hanja=text, value={"value": bu, "unit": "步",
-                                            "parts": {u: n for u, n in counts.items() if n},
-                                            "m2": round(float(bu * SQM_PER_PYEONG), 2)},
-                         problems=_low(cell), **_base(cell))
-    return Field(hanja=text, problems=("not an area",), **_base(cell))
+    area = measures.parse_area(text)
+    if area is None:
+        return Field(hanja=text, problems=("not an area",), **_base(cell))
+    value: dict[str, Any] = {"value": float(area.value), "unit": area.unit,
+                             "m2": round(float(area.m2), 2), "hangul": area.hangul}
+    if area.unit == "步":
+        value["parts"] = {u: n for u, n in area.parts.items() if n}
+    return Field(hanja=text, value=value, problems=_low(cell), **_base(cell))
 
 
 def read_number_field(cell: CellReading) -> Field:
@@ -203,7 +189,8 @@ def read_number_field(cell: CellReading) -> Field:
     n = parse_number(text)
     if n is None:
         return Field(hanja=text, problems=("not a number",), **_base(cell))
-    return Field(hanja=text, value={"value": n}, problems=_low(cell), **_base(cell))
+    return Field(hanja=text, value={"value": n, "hangul": str(n)}, problems=_low(cell),
+                 **_base(cell))
 
 
 def read_date(cell: CellReading) -> Field:
@@ -235,7 +222,11 @@ def read_address(cell: CellReading) -> Field:
     if number_text and number is None:
         problems += ("unreadable 番地",)
     hanja = match.text + (f"{number_text}番地" if number_text else "")
-    value: dict[str, Any] = _place_value(match) if match.place else {}
+    if match.place:
+        value: dict[str, Any] = _place_value(match)
+    else:
+        place = reading.read_place(place_text)
+        value = {"hangul": place.hangul, **place.details}
     if number is not None:
         value["number"] = number
         if "hangul" in value:
@@ -263,9 +254,10 @@ def read_name(cell: CellReading) -> Field:
         problems.append("surname corrected" if fixed.known else "unknown surname")
     given = "".join(correct.GIVEN_NAME_LOOKALIKES.get(ch, ch) for ch in text[len(surname):])
     text = text[:len(surname)] + given
+    value = {"hangul": reading.read_name(text).hangul}
     if not 2 <= len(text) <= 5:
         problems.append("implausible name length")
-    return Field(hanja=text, problems=tuple(problems), **_base(cell))
+    return Field(hanja=text, value=value, problems=tuple(problems), **_base(cell))
 
 
 READERS = {"location": read_location, "lot": read_lot, "category": read_category,

@@ -1,7 +1,9 @@
-"""The gazetteer of colonial place names (道·郡·面·里) with their Korean readings.
+"""The gazetteer of colonial place names (道·郡·面·里) with their readings and today's districts.
 
-Loaded once from `translit/data/gazetteer.json`. A place's reading is the place's own
-(纛島 is 뚝도), so it beats any character-by-character rule.
+Loaded once from `translit/data/gazetteer.json` (its `source` says where each level
+comes from): every province and county of 1914 nationwide, and the townships and
+villages of 高陽郡 and its neighbours. A place's reading is the place's own (纛島 is
+뚝도), so it beats any character-by-character rule.
 """
 
 from __future__ import annotations
@@ -33,17 +35,17 @@ def _data() -> dict:
 
 
 def as_tree() -> dict[Name, dict[Name, dict[Name, list[Name]]]]:
-    """道 → 郡 → 面 → [里], each name as (hanja, hangul)."""
-    return {
-        (p["hanja"], p["hangul"]): {
-            (c["hanja"], c["hangul"]): {
-                (t["hanja"], t["hangul"]): [tuple(v) for v in t["villages"]]  # type: ignore[misc]
-                for t in c["townships"]
-            }
-            for c in p["counties"]
-        }
-        for p in _data()["provinces"]
-    }
+    """道 → 郡 → 面 → [里] down to every village known, each name as (hanja, hangul);
+    units with no village below them are left out."""
+    tree: dict[Name, dict[Name, dict[Name, list[Name]]]] = {}
+    for p in _data()["provinces"]:
+        for c in p["counties"]:
+            for t in c["townships"]:
+                if t["villages"]:
+                    tree.setdefault((p["hanja"], p["hangul"]), {}).setdefault(
+                        (c["hanja"], c["hangul"]), {})[(t["hanja"], t["hangul"])] = [
+                        tuple(v) for v in t["villages"]]  # type: ignore[misc]
+    return tree
 
 
 @functools.cache
@@ -58,9 +60,35 @@ def places() -> tuple[Place, ...]:
 
 @functools.cache
 def readings() -> dict[str, str]:
-    """Every place name at any level, hanja → hangul."""
+    """Every place name at any level, hanja → hangul (a name repeated in two places with
+    two readings keeps the first; none does in the shipped list)."""
     out: dict[str, str] = {}
-    for place in places():
-        for name in (place.do, place.gun, place.myeon, place.ri):
-            out[name[0]] = name[1]
+    for p in _data()["provinces"]:
+        out.setdefault(p["hanja"], p["hangul"])
+        for c in p["counties"]:
+            out.setdefault(c["hanja"], c["hangul"])
+            for t in c["townships"]:
+                out.setdefault(t["hanja"], t["hangul"])
+                for hanja, hangul in t["villages"]:
+                    out.setdefault(hanja, hangul)
     return out
+
+
+@functools.cache
+def _modern() -> dict[tuple[str, ...], str]:
+    """(道,) (道, 郡) and (道, 郡, 面) → today's district, and the same keys without 道."""
+    out: dict[tuple[str, ...], str] = {}
+    for p in _data()["provinces"]:
+        out[(p["hanja"],)] = p["modern"]
+        for c in p["counties"]:
+            out[(p["hanja"], c["hanja"])] = out.setdefault((c["hanja"],), c["modern"])
+            for t in c["townships"]:
+                out[(p["hanja"], c["hanja"], t["hanja"])] = t["modern"]
+                out.setdefault((c["hanja"], t["hanja"]), t["modern"])
+    return out
+
+
+def modern_district(text: str) -> str | None:
+    """Today's district for a written place (道 optional), from its deepest known unit."""
+    units = [u for u in _modern() if text.startswith("".join(u))]
+    return _modern()[max(units, key=lambda u: len("".join(u)))] if units else None
