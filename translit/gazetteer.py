@@ -75,20 +75,23 @@ def readings() -> dict[str, str]:
 
 
 @functools.cache
-def _modern() -> dict[tuple[str, ...], str]:
-    """(道,) (道, 郡) and (道, 郡, 面) → today's district, and the same keys without 道."""
-    out: dict[tuple[str, ...], str] = {}
+def _modern() -> dict[str, str]:
+    """道, 道郡, 道郡面 (and 郡, 郡面 without the 道), written together → today's district."""
+    out: dict[str, str] = {}
     for p in _data()["provinces"]:
-        out[(p["hanja"],)] = p["modern"]
+        out[p["hanja"]] = p["modern"]
         for c in p["counties"]:
-            out[(p["hanja"], c["hanja"])] = out.setdefault((c["hanja"],), c["modern"])
+            out[p["hanja"] + c["hanja"]] = out.setdefault(c["hanja"], c["modern"])
             for t in c["townships"]:
-                out[(p["hanja"], c["hanja"], t["hanja"])] = t["modern"]
-                out.setdefault((c["hanja"], t["hanja"]), t["modern"])
+                out[p["hanja"] + c["hanja"] + t["hanja"]] = t["modern"]
+                out.setdefault(c["hanja"] + t["hanja"], t["modern"])
     return out
 
 
 def modern_district(text: str) -> str | None:
     """Today's district for a written place (道 optional), from its deepest known unit."""
-    units = [u for u in _modern() if text.startswith("".join(u))]
-    return _modern()[max(units, key=lambda u: len("".join(u)))] if units else None
+    known = _modern()
+    for end in range(len(text), 0, -1):
+        if text[:end] in known:
+            return known[text[:end]]
+    return None
