@@ -153,6 +153,8 @@ def main() -> None:
     seconds = {"pipeline": 0.0, "raw": 0.0}
     wrong = flagged_wrong = flagged_right = right_total = 0
     paddy = paddy_right = 0
+    read_right: dict[str, int] = defaultdict(int)  # Korean reading equal to the truth's
+    read_total: dict[str, int] = defaultdict(int)
     for index in range(args.pages):
         level = LEVELS[index % len(LEVELS)]
         pixels, truth = make_page(args.seed, index, "mixed", level)
@@ -192,6 +194,9 @@ def main() -> None:
                           f"({normalised(kind, field) if field else None}) want "
                           f"{expected['hanja']!r} ({normalised(kind, expected)})"
                           f"{' [flagged]' if field.get('flagged') else ''}")
+            if ok and kind != "lot":  # the truth writes lots' readings another way
+                read_total[kind] += 1
+                read_right[kind] += field.get("hangul") == expected["hangul"]
             if kind == "category" and expected["hanja"] == "畓":
                 paddy += 1
                 paddy_right += ok
@@ -223,6 +228,10 @@ def main() -> None:
     print(f"seconds per page: pipeline {sp['pipeline']:.3f}, raw engine {sp['raw']:.3f} "
           f"(ratio {sp['pipeline'] / sp['raw']:.2f})")
     print(f"畓 read right: {paddy_right}/{paddy}")
+    reading_share = sum(read_right.values()) / max(1, sum(read_total.values()))
+    misread = {k: read_total[k] - read_right[k] for k in read_total if read_right[k] < read_total[k]}
+    print(f"Korean reading equal to the truth's, on fields read right: {reading_share:.4f}"
+          + (f" (differing: {misread})" if misread else ""))
     caught = flagged_wrong / max(1, wrong)
     false_alarms = flagged_right / max(1, right_total)
     print(f"wrong fields marked for review: {flagged_wrong}/{wrong} ({caught:.1%}); "
@@ -235,7 +244,7 @@ def main() -> None:
         "cer": round(pipeline.cer(), 4), "cer_raw": round(raw.cer(), 4),
         "exact_by_level": levels, "fields": per_field,
         "seconds_per_page": round(sp["pipeline"], 3), "seconds_per_page_raw": round(sp["raw"], 3),
-        "paddy_right": paddy_right, "paddy": paddy,
+        "paddy_right": paddy_right, "paddy": paddy, "hangul_right": round(reading_share, 4),
         "review_catch_rate": round(caught, 4), "review_false_alarm_rate": round(false_alarms, 4),
     }, ensure_ascii=False))
 
