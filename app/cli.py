@@ -15,7 +15,7 @@ from pathlib import Path
 
 from app import process as processing
 from app.export import FORMATS, export
-from app.search import QueryError, search_text
+from app.search import QueryError, owner_query, search_owners, search_text
 from db.archive import ArchiveError, open_archive
 from ocr.engine import EngineUnavailableError
 
@@ -58,7 +58,15 @@ def _process(args: argparse.Namespace) -> int:
 
 def _search(args: argparse.Namespace) -> int:
     archive = open_archive(args.db)
+    by_owner = any((args.name, args.place, args.lot, args.category))
     try:
+        if by_owner:
+            query = owner_query(args.name, args.place, args.lot, args.category, args.date_from,
+                                args.date_to, args.desk, args.limit)
+            return _print_owner_hits(search_owners(archive, query, applicant=args.applicant),
+                                     args.json)
+        if not args.text:
+            raise QueryError("give TEXT, or --name, --place, --lot or --category")
         hits = search_text(archive, args.text, args.limit)
     except QueryError as exc:
         print(f"toji: {exc}", file=sys.stderr)
@@ -72,6 +80,23 @@ def _search(args: argparse.Namespace) -> int:
     for h in hits:
         print(f"{h.scan_path}  page {h.page}  {h.line}  ({h.confidence:.2f})")
     print(f"{len(hits)} line(s) contain {args.text!r}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _print_owner_hits(hits, as_json: bool) -> int:  # noqa: ANN001 - list[OwnerHit]
+    for h in hits:
+        if as_json:
+            print(json.dumps({"parcel": h.parcel_id, "file": h.file, "page": h.page,
+                              "owner": h.owner, "owner_hangul": h.owner_hangul,
+                              "final": h.is_final, "location": h.location,
+                              "location_hangul": h.location_hangul, "modern": h.modern,
+                              "lot": h.lot, "category": h.category, "area_m2": h.area_m2,
+                              "rank": h.rank, "why": h.why}, ensure_ascii=False))
+        else:
+            area = f"{h.area_m2:,.2f} m²" if h.area_m2 is not None else "-"
+            print(f"#{h.parcel_id}  {h.owner} ({h.owner_hangul})  {h.location_hangul or h.location} "
+                  f"{h.lot or ''}  {h.category or ''}  {area}  [{h.why}]  {h.file} p.{h.page}")
+    print(f"{len(hits)} parcel(s)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -132,9 +157,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", default="rapidocr", help="OCR engine (default rapidocr)")
     p.set_defaults(run=_process)
 
-    p = verbs.add_parser("search", help="find pages whose text contains TEXT")
-    p.add_argument("text")
+    p = verbs.add_parser("search", help="find parcels by owner, place or lot, or lines by text")
+    p.add_argument("text", nargs="?", help="text the page's lines contain")
     p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
+    p.add_argument("--name", help="owner's name, hanja or hangul, whole or partial")
+    p.add_argument("--place", help="道 郡 面 里 (colonial hanja, or hangul, today's names too)")
+    p.add_argument("--lot", help="lot number: 123, 123-4 or 百二十三番ノ四")
+    p.add_argument("--category", help="land category as written (畓, 田, 垈 …)")
+    p.add_argument("--from", dest="date_from", help="owner rows dated from YYYY[-MM[-DD]]")
+    p.add_argument("--to", dest="date_to", help="owner rows dated up to YYYY[-MM[-DD]]")
+    p.add_argument("--desk", action="store_true",
+                   help="조상땅 찾기: parcels where the person is the final owner")
+    p.add_argument("--applicant", help="who asked, on what proof (recorded in the audit log)")
     p.add_argument("--limit", type=int, default=100)
     p.add_argument("--json", action="store_true", help="one JSON object per hit")
     p.set_defaults(run=_search)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from app import ingest
 from db.archive import Archive
+from db.index import index_parcel
 from db.models import Page, Parcel, Scan, TextLineRow
 from ocr.engine import OcrEngine, get_engine
 from ocr.page import read_page
@@ -55,6 +56,10 @@ def process_file(path: Path, archive: Archive, engine_name: str = "rapidocr") ->
         scan.pages.append(read_into_page(image, engine))
     with archive.session() as session, session.begin():
         session.add(scan)
+        session.flush()
+        for page in scan.pages:
+            if page.parcel is not None:
+                index_parcel(session, page.parcel)
     review = sum(1 for p in scan.pages if p.parcel is None or p.parcel.needs_review)
     return Outcome(path, "stored", scan.id, len(images), sum(len(p.lines) for p in scan.pages),
                    review)
@@ -76,16 +81,9 @@ def read_into_page(image: ingest.PageImage, engine: OcrEngine) -> Page:
         page.lines.append(TextLineRow(order=order, text=cell.text, confidence=cell.confidence,
                                       box=[list(p) for p in cell.box], field=cell.field))
     record = build_record(reading.form, reading.cells)
-    final = record.owners[-1].name if record.owners else None
-    page.parcel = Parcel(
-        form=reading.form,
-        location=record.location.hanja if record.location else None,
-        lot=record.lot.value.get("text") if record.lot else None,
-        category=record.category.hanja if record.category else None,
-        final_owner=final.hanja if final else None,
-        needs_review=bool(record.review()),
-        record=record.as_json(),
-    )
+    # Summary columns, owners and keys are derived from the record by db.index on storing.
+    page.parcel = Parcel(form=reading.form, needs_review=bool(record.review()),
+                         record=record.as_json())
     return page
 
 

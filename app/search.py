@@ -1,12 +1,22 @@
-"""The search service: every query is answered from the archive and written to the audit log."""
+"""The search service: every query is answered from the archive and written to the audit log.
+
+Owner searches take a name in hanja or hangul (a hanja name is also looked up by its
+reading, so 金本正一 finds 김본정일 and the reverse), a place at any level in colonial
+hanja or in hangul (today's names too), a lot, a category and a date range.
+"""
 
 from __future__ import annotations
 
 import getpass
+import re
+import unicodedata
 
 from db.archive import Archive
 from db.models import AuditEntry
-from db.search import LineHit, lines_containing
+from db.search import LineHit, OwnerHit, OwnerQuery, find_owners, lines_containing
+from translit import measures
+from translit.correct import register_forms
+from translit.reading import is_hanja, place_units, read_name
 
 
 class QueryError(ValueError):
@@ -30,4 +40,58 @@ def search_text(archive: Archive, text: str, limit: int = 100,
         hits = lines_containing(session, query, limit)
         session.add(AuditEntry(actor=actor or current_actor(), action="search",
                                subject=query, detail={"hits": len(hits)}))
+    return hits
+
+
+def owner_query(name: str | None = None, place: str | None = None, lot: str | None = None,
+                category: str | None = None, date_from: str | None = None,
+                date_to: str | None = None, desk: bool = False, limit: int = 50) -> OwnerQuery:
+    """Turns what a clerk typed into a query, or a QueryError saying what is wrong."""
+    name = unicodedata.normalize("NFC", (name or "").replace(" ", "")) or None
+    place = unicodedata.normalize("NFC", (place or "").strip()) or None
+    if not (name or place or lot or category):
+        raise QueryError("give a name, a place, a lot or a category to search by")
+    name_hanja = name_hangul = None
+    if name:
+        if any(is_hanja(ch) for ch in name):
+            name_hanja = register_forms(name)
+            name_hangul = read_name(name_hanja).hangul
+        elif re.fullmatch(r"[가-힣]+", name):
+            name_hangul = name
+        else:
+            raise QueryError(f"the name {name!r} is neither hanja nor hangul")
+    units: tuple[str, ...] = ()
+    if place:
+        units = tuple(place_units(place.replace(" ", ""))) if any(is_hanja(c) for c in place) \
+            else tuple(place.split())
+    lot_text = None
+    if lot:
+        lot = lot.strip()
+        if re.fullmatch(r"\d+(-\d+)?", lot):
+            lot_text = lot
+        else:
+            parsed = measures.parse_lot(lot)
+            if parsed is None:
+                raise QueryError(f"the lot {lot!r} is not a lot number (123, 123-4 or 百二十三番ノ四)")
+            lot_text = parsed.text
+    for label, value in (("from", date_from), ("to", date_to)):
+        if value and not re.fullmatch(r"\d{4}(-\d\d(-\d\d)?)?", value):
+            raise QueryError(f"the date {label} {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    # "to 1938-02" takes in every day of that month: compare against the prefix's end.
+    return OwnerQuery(name_hanja, name_hangul, units, lot_text, category, date_from,
+                      date_to and date_to + "\uffff", desk, limit)
+
+
+def search_owners(archive: Archive, query: OwnerQuery, actor: str | None = None,
+                  applicant: str | None = None) -> list[OwnerHit]:
+    """Parcels by owner, place or lot; the search and who asked are audit-logged."""
+    with archive.session() as session, session.begin():
+        hits = find_owners(session, query)
+        subject = query.name_hanja or query.name_hangul or " ".join(query.place_units) \
+            or query.lot or query.category or ""
+        session.add(AuditEntry(
+            actor=actor or current_actor(), action="desk search" if query.desk else "owner search",
+            subject=subject,
+            detail={"name": query.name_hanja or query.name_hangul, "place": list(query.place_units),
+                    "lot": query.lot, "hits": len(hits), "applicant": applicant}))
     return hits

@@ -70,4 +70,9 @@ def open_archive(target: str | Path) -> Archive:
         engine.dispose()
         raise ArchiveError(f"{target}: cannot open the archive ({exc.__class__.__name__}: "
                            f"{str(exc).splitlines()[0]})") from exc
-    return Archive(engine, sessionmaker(engine, expire_on_commit=False))
+    archive = Archive(engine, sessionmaker(engine, expire_on_commit=False))
+    from db.index import index_unindexed  # after the schema is there
+
+    with archive.session() as session, session.begin():
+        index_unindexed(session)
+    return archive

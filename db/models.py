@@ -100,7 +100,83 @@ class Parcel(Base):
     final_owner: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
     needs_review: Mapped[bool] = mapped_column(Boolean)
     record: Mapped[dict] = mapped_column(JSON)
+    current: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    location_hangul: Mapped[str | None] = mapped_column(Text, nullable=True)
+    modern: Mapped[str | None] = mapped_column(Text, nullable=True)
+    do: Mapped[str | None] = mapped_column(Text, nullable=True)
+    gun: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
+    myeon: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
+    ri: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
+    area_m2: Mapped[float | None] = mapped_column(Float, nullable=True)
     page: Mapped[Page] = relationship(back_populates="parcel")
+    owners: Mapped[list[Owner]] = relationship(back_populates="parcel", order_by="Owner.position",
+                                               cascade="all, delete-orphan")
+    events: Mapped[list[Event]] = relationship(order_by="Event.position",
+                                               cascade="all, delete-orphan")
+    corrections: Mapped[list[Correction]] = relationship(order_by="Correction.id",
+                                                         cascade="all, delete-orphan")
+
+    @property
+    def effective(self) -> dict:
+        """The record as it stands: the clerk's corrections over the machine's reading."""
+        return self.current or self.record
+
+
+class Owner(Base):
+    """One row of the 所有者 column; the last one is the parcel's final owner."""
+
+    __tablename__ = "owners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id", ondelete="CASCADE"),
+                                           index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    is_final: Mapped[bool] = mapped_column(Boolean)
+    name_hanja: Mapped[str | None] = mapped_column(Text, nullable=True)
+    name_hangul: Mapped[str | None] = mapped_column(Text, nullable=True)
+    address: Mapped[str | None] = mapped_column(Text, nullable=True)
+    cause: Mapped[str | None] = mapped_column(Text, nullable=True)
+    date_iso: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    parcel: Mapped[Parcel] = relationship(back_populates="owners")
+
+
+class Event(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id", ondelete="CASCADE"),
+                                           index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    date_iso: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    event: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Correction(Base):
+    """A clerk's correction of one field: a new version beside the machine's reading."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id", ondelete="CASCADE"),
+                                           index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new_value: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class SearchKey(Base):
+    """Lookup keys of an owner's name: whole (hanja, hangul), two-syllable pieces, and the
+    name with one syllable left out (for one misread syllable)."""
+
+    __tablename__ = "search_keys"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"),
+                                          primary_key=True)
 
 
 class AuditEntry(Base):

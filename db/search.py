@@ -1,13 +1,15 @@
-"""Queries over what the machine read. For now: pages whose text lines contain a string."""
+"""Queries over the archive: text lines containing a string, and parcels by owner name,
+place, lot, category and date, answered from the index that `db.index` keeps."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from rapidfuzz.distance import Levenshtein
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from db.models import Page, Scan, TextLineRow
+from db.models import Owner, Page, Parcel, Scan, SearchKey, TextLineRow
 
 
 @dataclass(frozen=True)
@@ -35,3 +37,135 @@ def lines_containing(session: Session, text: str, limit: int = 100) -> list[Line
         .limit(limit)
     )
     return [LineHit(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class OwnerHit:
+    """A parcel found through one of its owner rows, with why it matched."""
+
+    parcel_id: int
+    file: str
+    page: int
+    owner: str  # hanja as recorded
+    owner_hangul: str | None
+    is_final: bool
+    position: int
+    location: str | None
+    location_hangul: str | None
+    modern: str | None
+    lot: str | None
+    category: str | None
+    area_m2: float | None
+    confidence: float | None
+    rank: int  # 0 exact, 1 partial, 2 one syllable off, 3 by place or lot alone
+    why: str
+
+
+@dataclass(frozen=True)
+class OwnerQuery:
+    """What to look for. Names come as the hanja written (if any) and its hangul reading;
+    place units as written (hanja units match a level exactly, hangul ones by reading)."""
+
+    name_hanja: str | None = None
+    name_hangul: str | None = None
+    place_units: tuple[str, ...] = ()
+    lot: str | None = None
+    category: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    desk: bool = False  # final owners only, as 조상땅 찾기 answers
+    limit: int = 50
+
+
+def _ids_with_all(session: Session, keys: list[str]) -> set[int]:
+    rows = session.execute(
+        select(SearchKey.owner_id).where(SearchKey.key.in_(keys))
+        .group_by(SearchKey.owner_id).having(func.count(func.distinct(SearchKey.key)) == len(keys)))
+    return {r[0] for r in rows}
+
+
+def _ids_with_any(session: Session, keys: list[str]) -> set[int]:
+    return set(session.scalars(select(SearchKey.owner_id).where(SearchKey.key.in_(keys))))
+
+
+def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, str]]:
+    """owner id → (rank, why), best match kept."""
+    found: dict[int, tuple[int, str]] = {}
+
+    def keep(ids: set[int], rank: int, why: str) -> None:
+        for i in ids:
+            if i not in found or found[i][0] > rank:
+                found[i] = (rank, why)
+
+    hanja, hangul = q.name_hanja, q.name_hangul
+    exact = [k for k in (f"h:{hanja}" if hanja else None, f"k:{hangul}" if hangul else None) if k]
+    keep(_ids_with_any(session, exact), 0, "exact name")
+    for text, prefix, column in ((hanja, "c:", Owner.name_hanja), (hangul, "b:", Owner.name_hangul)):
+        if not text:
+            continue
+        if len(text) == 1:  # a surname alone: names that begin with it
+            key = ("h:" if prefix == "c:" else "k:") + text
+            ids = set(session.scalars(select(SearchKey.owner_id).where(
+                SearchKey.key >= key, SearchKey.key < key + "\U0010ffff").limit(5000)))
+        else:
+            ids = _ids_with_all(session, [prefix + text[i:i + 2] for i in range(len(text) - 1)])
+        if ids:
+            names = dict(session.execute(select(Owner.id, column).where(Owner.id.in_(ids))).all())
+            keep({i for i, n in names.items() if n and text in n}, 1, f"name contains {text}")
+    if hangul and len(hangul) >= 2:
+        deletions = [hangul[:i] + hangul[i + 1:] for i in range(len(hangul))]
+        keys = [f"d:{hangul}"] + [f"k:{d}" for d in deletions] + [f"d:{d}" for d in deletions]
+        ids = _ids_with_any(session, keys) - set(found)
+        if ids:
+            names = dict(session.execute(
+                select(Owner.id, Owner.name_hangul).where(Owner.id.in_(ids))).all())
+            keep({i for i, n in names.items() if n and Levenshtein.distance(n, hangul) <= 1},
+                 2, f"one syllable from {hangul}")
+    return found
+
+
+def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
+    """Parcels by owner name, place, lot, category and date, ranked: exact before partial
+    before one-syllable-off, final owners before earlier ones, confident before not."""
+    query = (select(Owner, Parcel, Page.number, Scan.path)
+             .join(Parcel, Owner.parcel_id == Parcel.id)
+             .join(Page, Parcel.page_id == Page.id).join(Scan, Page.scan_id == Scan.id))
+    named = bool(q.name_hanja or q.name_hangul)
+    ranks: dict[int, tuple[int, str]] = {}
+    if named:
+        ranks = _name_candidates(session, q)
+        if not ranks:
+            return []
+        query = query.where(Owner.id.in_(list(ranks)))
+    else:
+        query = query.where(Owner.is_final.is_(True))
+    if q.desk:
+        query = query.where(Owner.is_final.is_(True))
+    for unit in q.place_units:
+        if any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in unit):
+            query = query.where(or_(Parcel.do == unit, Parcel.gun == unit, Parcel.myeon == unit,
+                                    Parcel.ri == unit))
+        else:
+            pattern = _like_pattern(unit)
+            query = query.where(or_(Parcel.location_hangul.like(pattern, escape="\\"),
+                                    Parcel.modern.like(pattern, escape="\\")))
+    if q.lot:
+        query = query.where(Parcel.lot == q.lot)
+    if q.category:
+        query = query.where(Parcel.category == q.category)
+    if q.date_from:
+        query = query.where(Owner.date_iso >= q.date_from)
+    if q.date_to:
+        query = query.where(Owner.date_iso <= q.date_to)
+    if not named:
+        query = query.limit(q.limit)
+    hits = []
+    for owner, parcel, page, path in session.execute(query):
+        rank, why = ranks.get(owner.id, (3, "place or lot"))
+        why += ", final owner" if owner.is_final else f", earlier owner (row {owner.position + 1})"
+        hits.append(OwnerHit(parcel.id, path, page, owner.name_hanja or "", owner.name_hangul,
+                             owner.is_final, owner.position, parcel.location,
+                             parcel.location_hangul, parcel.modern, parcel.lot, parcel.category,
+                             parcel.area_m2, owner.confidence, rank, why))
+    hits.sort(key=lambda h: (h.rank, not h.is_final, -(h.confidence or 0), h.parcel_id))
+    return hits[:q.limit]

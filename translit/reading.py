@@ -233,7 +233,7 @@ def read_name(text: str) -> Reading:
                    {"surname": surname} if surname else {})
 
 
-def _units(text: str) -> list[str]:
+def place_units(text: str) -> list[str]:
     """A place split into its units: the longest gazetteer name at each point, else up to
     the next administrative suffix (京畿道 高陽郡 纛島面 聖水里)."""
     known = gazetteer.readings()
@@ -255,7 +255,7 @@ def read_place(text: str) -> Reading:
     text = unicodedata.normalize("NFC", text.strip())
     known = gazetteer.readings()
     parts: list[Part] = []
-    for unit in _units(text):
+    for unit in place_units(text):
         if unit in known:
             parts.append(Part(unit, known[unit], "gazetteer"))
         elif unit[-1] in UNIT_READING and len(unit) > 1:

@@ -1,0 +1,89 @@
+"""Deriving a parcel's searchable rows from its record: owners, events, name keys.
+
+Run whenever a record is stored or corrected, so search always answers from the
+record as it stands. Name keys make every name query an index lookup, with no scan:
+  h:金本正一 / k:김본정일  the whole name, hanja and hangul
+  b:김본 / c:金本          each two-syllable piece, for partial names (two-syllable given
+                            names included, which trigram indexes cannot find)
+  d:김정일                  the hangul name with one syllable left out: two names one
+                            misread syllable apart share such a key (or one is the other's)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from db.models import Event, Owner, Parcel, SearchKey
+
+
+def name_keys(hanja: str | None, hangul: str | None) -> set[str]:
+    keys: set[str] = set()
+    if hanja:
+        keys.add("h:" + hanja)
+        keys |= {"c:" + hanja[i:i + 2] for i in range(len(hanja) - 1)}
+    if hangul:
+        keys.add("k:" + hangul)
+        keys |= {"b:" + hangul[i:i + 2] for i in range(len(hangul) - 1)}
+        if len(hangul) >= 2:
+            keys |= {"d:" + hangul[:i] + hangul[i + 1:] for i in range(len(hangul))}
+    return keys
+
+
+def _text(field: dict[str, Any] | None, key: str = "hanja") -> Any:
+    return field.get(key) if field else None
+
+
+def index_parcel(session: Session, parcel: Parcel) -> None:
+    """Rewrites the parcel's owners, events, summary columns and keys from its record."""
+    record = parcel.effective
+    location = record.get("location") or {}
+    parts = location.get("parts", {})
+    parcel.location_hangul = location.get("hangul")
+    parcel.modern = location.get("modern")
+    parcel.do, parcel.gun = parts.get("do"), parts.get("gun")
+    parcel.myeon, parcel.ri = parts.get("myeon"), parts.get("ri")
+    parcel.location = location.get("hanja")
+    parcel.lot = _text(record.get("lot"), "text")
+    parcel.category = _text(record.get("category"))
+    parcel.area_m2 = _text(record.get("area"), "m2")
+    rows = record.get("owners", [])
+    final = rows[-1].get("name") if rows else None
+    parcel.final_owner = _text(final)
+    parcel.needs_review = bool(record.get("review", {}).get("needs_review"))
+
+    if parcel.id is not None:
+        owner_ids = select(Owner.id).where(Owner.parcel_id == parcel.id)
+        session.execute(delete(SearchKey).where(SearchKey.owner_id.in_(owner_ids)))
+    parcel.owners = [
+        Owner(position=i, is_final=i == len(rows) - 1,
+              name_hanja=_text(row.get("name")), name_hangul=_text(row.get("name"), "hangul"),
+              address=_text(row.get("address")), cause=_text(row.get("cause")),
+              date_iso=_text(row.get("date"), "iso"),
+              confidence=_text(row.get("name"), "confidence"))
+        for i, row in enumerate(rows)
+    ]
+    parcel.events = [Event(position=i, date_iso=_text(e.get("date"), "iso"),
+                           event=_text(e.get("event")))
+                     for i, e in enumerate(record.get("events", []))]
+    session.flush()
+    write_keys(session, parcel.owners)
+
+
+def write_keys(session: Session, owners: Iterable[Owner]) -> None:
+    rows = [{"key": key, "owner_id": o.id}
+            for o in owners for key in name_keys(o.name_hanja, o.name_hangul)]
+    if rows:
+        session.execute(insert(SearchKey), rows)
+
+
+def index_unindexed(session: Session) -> int:
+    """Indexes parcels stored before owners were derived (an archive of an older version)."""
+    parcels = session.scalars(select(Parcel).where(~Parcel.owners.any())).all()
+    todo = [p for p in parcels if p.effective.get("owners")]
+    for parcel in todo:
+        index_parcel(session, parcel)
+    return len(todo)
