@@ -137,6 +137,31 @@ def _read(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _correct(args: argparse.Namespace) -> int:
+    from app.review import correct_field
+
+    try:
+        value = correct_field(open_archive(args.db), args.parcel, args.field, args.value)
+    except QueryError as exc:
+        print(f"toji: {exc}", file=sys.stderr)
+        return EXIT_FATAL
+    print(json.dumps(value, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _history(args: argparse.Namespace) -> int:
+    from app.review import history
+
+    try:
+        versions = history(open_archive(args.db), args.parcel, args.field)
+    except QueryError as exc:
+        print(f"toji: {exc}", file=sys.stderr)
+        return EXIT_FATAL
+    for v in versions:
+        print(f"{v.field}  {v.value}  ({v.source}{', ' + v.at if v.at else ''})")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="toji", description="Toji: old Korean land registers to searchable records")
@@ -178,6 +203,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="jsonl")
     p.add_argument("--out", type=Path, help="file to write (default: standard output)")
     p.set_defaults(run=_export)
+
+    p = verbs.add_parser("correct", help="store a clerk's value for a field (a new version)")
+    p.add_argument("--db", required=True)
+    p.add_argument("--parcel", type=int, required=True)
+    p.add_argument("--field", required=True, help="field path: lot, area, owners[1].name …")
+    p.add_argument("--value", required=True, help="the value as written on the card (hanja)")
+    p.set_defaults(run=_correct)
+
+    p = verbs.add_parser("history", help="every version of a parcel's corrected fields")
+    p.add_argument("--db", required=True)
+    p.add_argument("--parcel", type=int, required=True)
+    p.add_argument("--field", help="one field path (default: every corrected field)")
+    p.set_defaults(run=_history)
 
     p = verbs.add_parser("read", help="read hanja as Korean: the reading alone on the first line")
     p.add_argument("text")

@@ -22,3 +22,29 @@ def truth(page: Path) -> dict:
 @pytest.fixture
 def archive_path(tmp_path: Path) -> Path:
     return tmp_path / "archive" / "toji.db"
+
+
+def store_truth(archive, truth: dict, path: str) -> int:
+    """Stores a generated page's record as if read perfectly (no OCR): the field stage on
+    the truth's own lines. Returns the parcel id."""
+    import hashlib
+
+    from db.index import index_parcel
+    from db.models import Page, Parcel, Scan
+    from ocr.cells import CellReading
+    from translit.fields import build_record
+
+    cells = [CellReading(line["field"], line["text"], 0.99, ((0, 0),) * 4, line["vertical"],
+                         line["crossed"], len(line["text"]))
+             for line in truth["lines"] if line["field"]]
+    record = build_record(truth["form"], cells)
+    with archive.session() as session, session.begin():
+        scan = Scan(sha256=hashlib.sha256(path.encode()).hexdigest(), path=path, size=0)
+        page = Page(number=1, width=1, height=1, engine="truth", form=truth["form"])
+        page.parcel = Parcel(form=truth["form"], needs_review=bool(record.review()),
+                             record=record.as_json())
+        scan.pages.append(page)
+        session.add(scan)
+        session.flush()
+        index_parcel(session, page.parcel)
+        return page.parcel.id

@@ -351,3 +351,15 @@ def build_record(form: str, cells: list[CellReading]) -> RegisterRecord:
         owners=tuple(Owner(r.get("date"), r.get("cause"), r.get("address"), r.get("name"))
                      for r in built["owners"]),
     )
+
+
+def reread(path: str, text: str) -> Field:
+    """A field as a clerk typed it: read by the same reader as the machine's, confidence 1."""
+    m = PATH.fullmatch(path)
+    if not m:
+        raise ValueError(f"not a field path: {path!r}")
+    name, index, key = m.groups()
+    reader = READERS.get(key or name)
+    if reader is None or (index is None) != (key is None):
+        raise ValueError(f"not a field of a register card: {path!r}")
+    return reader(CellReading(path, text, 1.0, (), False, False, len(text)))

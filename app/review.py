@@ -1,0 +1,100 @@
+"""Review: a clerk's correction of a field, stored as a new version beside the machine's.
+
+The machine's record (`parcels.record`) is never rewritten. A correction is a row of
+`corrections` (old value, new value, who, when) and the record as it stands
+(`parcels.current`) is rebuilt from it, read by the same field readers, so readings,
+normalised values and search keys follow at once.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from app.search import QueryError, current_actor
+from db.archive import Archive
+from db.index import index_parcel
+from db.models import Correction, Parcel
+from translit.fields import reread
+
+PATH = re.compile(r"(\w+)(?:\[(\d+)\])?(?:\.(\w+))?")
+
+
+@dataclass(frozen=True)
+class Version:
+    field: str
+    value: str | None
+    source: str  # "machine" or the clerk's name
+    at: str | None
+
+
+def _get(record: dict[str, Any], path: str) -> dict[str, Any] | None:
+    name, index, key = PATH.fullmatch(path).groups()  # type: ignore[union-attr]
+    if index is None:
+        return record.get(name)
+    rows = record.get(name) or []
+    return rows[int(index)].get(key) if int(index) < len(rows) else None
+
+
+def _set(record: dict[str, Any], path: str, value: dict[str, Any]) -> None:
+    name, index, key = PATH.fullmatch(path).groups()  # type: ignore[union-attr]
+    if index is None:
+        record[name] = value
+        return
+    rows = record.setdefault(name, [])
+    while len(rows) <= int(index):
+        rows.append({})
+    rows[int(index)][key] = value
+
+
+def correct_field(archive: Archive, parcel_id: int, path: str, text: str,
+                  actor: str | None = None) -> dict[str, Any]:
+    """Stores a clerk's value for one field; returns the field as it now reads."""
+    text = text.strip()
+    if not text:
+        raise QueryError("the corrected value is empty")
+    try:
+        field = reread(path, text)
+    except ValueError as exc:
+        raise QueryError(str(exc)) from None
+    with archive.session() as session, session.begin():
+        parcel = session.get(Parcel, parcel_id)
+        if parcel is None:
+            raise QueryError(f"no parcel {parcel_id} in this archive")
+        current = copy.deepcopy(parcel.effective)
+        old = _get(current, path)
+        value = {**field.as_json(), "confirmed": True}
+        _set(current, path, value)
+        review = current.setdefault("review", {"needs_review": False, "fields": []})
+        review["fields"] = [f for f in review.get("fields", []) if f != path]
+        if field.problems:
+            review["fields"].append(path)
+        review["needs_review"] = bool(review["fields"])
+        session.add(Correction(parcel_id=parcel_id, field=path,
+                               old_value=old.get("hanja") if old else None,
+                               new_value=text, actor=actor or current_actor()))
+        parcel.current = current
+        index_parcel(session, parcel)
+    return value
+
+
+def history(archive: Archive, parcel_id: int, path: str | None = None) -> list[Version]:
+    """Every version of a parcel's fields: the machine's reading, then each correction."""
+    with archive.session() as session:
+        parcel = session.get(Parcel, parcel_id)
+        if parcel is None:
+            raise QueryError(f"no parcel {parcel_id} in this archive")
+        corrections = session.scalars(select(Correction).where(
+            Correction.parcel_id == parcel_id).order_by(Correction.id)).all()
+        paths = [path] if path else list(dict.fromkeys(c.field for c in corrections))
+        out = []
+        for p in paths:
+            machine = _get(parcel.record, p)
+            out.append(Version(p, machine.get("hanja") if machine else None, "machine", None))
+            out += [Version(p, c.new_value, c.actor, c.at.isoformat())
+                    for c in corrections if c.field == p]
+        return out

@@ -1,0 +1,137 @@
+"""Finding every parcel an ancestor owned: by name in hanja or hangul, whole, partial or one
+syllable off, by place at any level, by lot; desk mode; ranking; corrections; audit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.review import correct_field, history
+from app.search import QueryError, owner_query, search_owners
+from db.archive import open_archive
+from db.models import AuditEntry
+from samples.generator import make_page
+from tests.conftest import store_truth
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    archive = open_archive(tmp_path_factory.mktemp("search") / "toji.db")
+    for index in range(24):
+        _, truth = make_page(777, index, "mixed", "none")
+        TRUTHS[store_truth(archive, truth, f"/scans/{index}.png")] = truth
+    return archive
+
+
+TRUTHS: dict[int, dict] = {}
+
+
+def find(archive, **criteria):
+    return search_owners(archive, owner_query(**criteria), actor="tester")
+
+
+def final_owners(_archive):
+    return [(pid, t["owners"][-1]["name"], t) for pid, t in TRUTHS.items()]
+
+
+def test_hanja_and_hangul_find_each_other(archive) -> None:
+    for pid, name, _ in final_owners(archive)[:8]:
+        by_hanja = find(archive, name=name["hanja"])
+        by_hangul = find(archive, name=name["hangul"])
+        assert pid in {h.parcel_id for h in by_hanja if h.rank == 0}
+        assert pid in {h.parcel_id for h in by_hangul if h.rank == 0}
+        assert all(h.owner_hangul for h in by_hangul)
+
+
+def test_partial_names_two_syllable_given_names_included(archive) -> None:
+    for pid, name, _ in final_owners(archive)[:8]:
+        given = name["hangul"][-2:]
+        hits = find(archive, name=given)
+        assert pid in {h.parcel_id for h in hits}, given
+        assert all(given in h.owner_hangul for h in hits if h.rank == 1)
+
+
+def test_one_misread_syllable_still_finds_the_parcel(archive) -> None:
+    for pid, name, _ in final_owners(archive)[:8]:
+        hangul = name["hangul"]
+        misread = hangul[:-1] + ("가" if hangul[-1] != "가" else "나")
+        hits = find(archive, name=misread)
+        assert pid in {h.parcel_id for h in hits[:5]}, misread
+        assert any(h.rank == 2 and "one syllable" in h.why for h in hits)
+
+
+def test_desk_mode_answers_final_owners_only(archive) -> None:
+    earlier = [(pid, t["owners"][0]["name"]["hanja"]) for pid, t in TRUTHS.items()
+               if len(t["owners"]) > 1]
+    pid, name = earlier[0]
+    assert pid in {h.parcel_id for h in find(archive, name=name)}
+    desk = find(archive, name=name, desk=True)
+    assert pid not in {h.parcel_id for h in desk}
+    assert all(h.is_final for h in desk)
+
+
+def test_ranking_exact_partial_fuzzy_and_final_first(archive) -> None:
+    pid, name, _ = final_owners(archive)[0]
+    hits = find(archive, name=name["hangul"][:2])
+    ranks = [h.rank for h in hits]
+    assert ranks == sorted(ranks)
+    for rank in set(ranks):
+        finals = [h.is_final for h in hits if h.rank == rank]
+        assert finals == sorted(finals, reverse=True)
+
+
+def test_places_at_any_level_colonial_or_today(archive) -> None:
+    pid, _, truth = final_owners(archive)[0]
+    location = truth["fields"]["location"]
+    for query in (location["myeon"]["hanja"], location["gun"]["hanja"] + location["myeon"]["hanja"],
+                  location["myeon"]["hangul"], location["ri"]["hangul"]):
+        hits = find(archive, place=query)
+        assert pid in {h.parcel_id for h in hits}, query
+        assert all(h.is_final for h in hits)
+    goyang = find(archive, place="고양시")  # today's name
+    assert goyang and all("고양시" in h.modern for h in goyang)
+    both = find(archive, name=truth["owners"][-1]["name"]["hangul"], place=location["ri"]["hanja"])
+    assert [h.parcel_id for h in both if h.rank == 0] == [pid]
+
+
+def test_lots_in_figures_or_hanja(archive) -> None:
+    pid, _, truth = final_owners(archive)[0]
+    lot = truth["fields"]["lot"]
+    for query in (lot["text"], lot["hanja"]):
+        assert pid in {h.parcel_id for h in find(archive, lot=query)}
+
+
+@pytest.mark.parametrize(("criteria", "message"), [
+    ({}, "give a name"), ({"name": "John"}, "neither hanja nor hangul"),
+    ({"lot": "abc"}, "not a lot number"), ({"name": "김", "date_from": "1938/02"}, "YYYY"),
+])
+def test_malformed_queries_say_what_is_wrong(criteria: dict, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        owner_query(**criteria)
+
+
+def test_every_search_is_audit_logged_with_the_applicant(archive) -> None:
+    search_owners(archive, owner_query(name="김본정일", desk=True), actor="desk1",
+                  applicant="손자 김철수, 제적등본")
+    with archive.session() as s:
+        entry = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (entry.actor, entry.action, entry.subject) == ("desk1", "desk search", "김본정일")
+    assert entry.detail["applicant"] == "손자 김철수, 제적등본"
+
+
+def test_a_correction_takes_effect_at_once_and_keeps_the_machine_reading(tmp_path: Path) -> None:
+    archive = open_archive(tmp_path / "a.db")
+    _, truth = make_page(777, 3, "land", "none")
+    pid = store_truth(archive, truth, "/scans/x.png")
+    old = truth["owners"][-1]["name"]["hanja"]
+    path = f"owners[{len(truth['owners']) - 1}].name"
+    value = correct_field(archive, pid, path, "李來乭", actor="clerk1")
+    assert value["hangul"] == "이내돌" and value["confirmed"]
+    assert pid in {h.parcel_id for h in find(archive, name="이내돌", desk=True)}
+    assert pid not in {h.parcel_id for h in find(archive, name=old) if h.rank == 0}
+    versions = history(archive, pid, path)
+    assert [(v.value, v.source) for v in versions] == [(old, "machine"), ("李來乭", "clerk1")]
+    with pytest.raises(QueryError, match="not a field"):
+        correct_field(archive, pid, "owners.name", "x")
