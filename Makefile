@@ -34,9 +34,11 @@ demo: setup
 	$(BIN)/toji process samples/pages --db $(DEMO)/archive.db
 	$(BIN)/toji search 高陽郡 --db $(DEMO)/archive.db
 
+# The search tests run on SQLite and on a PostgreSQL server that the script starts on
+# loopback (installing it when run as root).
 test: setup paddle
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	TOJI_TEST_DATABASE_URL="$$(bash scripts/postgres-for-tests.sh)" $(BIN)/python -m pytest
 
 # Regenerates the committed sample pages (same seed, same pages).
 samples: setup

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Owner, Page, Parcel, Scan, SearchKey, TextLineRow
@@ -105,8 +105,12 @@ def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, st
             continue
         if len(text) == 1:  # a surname alone: names that begin with it
             key = ("h:" if prefix == "c:" else "k:") + text
-            ids = set(session.scalars(select(SearchKey.owner_id).where(
-                SearchKey.key >= key, SearchKey.key < key + "\U0010ffff").limit(5000)))
+            # A key range uses the index on SQLite; PostgreSQL's collation may not order
+            # by code point, so there the prefix is matched with LIKE.
+            begins = (and_(SearchKey.key >= key, SearchKey.key < key + "\U0010ffff")
+                      if session.get_bind().dialect.name == "sqlite"
+                      else SearchKey.key.startswith(key, autoescape=True))
+            ids = set(session.scalars(select(SearchKey.owner_id).where(begins).limit(5000)))
         else:
             ids = _ids_with_all(session, [prefix + text[i:i + 2] for i in range(len(text) - 1)])
         if ids:

@@ -24,6 +24,30 @@ def archive_path(tmp_path: Path) -> Path:
     return tmp_path / "archive" / "toji.db"
 
 
+def fresh_archive(backend: str, folder: Path):
+    """An empty archive on SQLite (a file in folder) or on the test PostgreSQL server
+    (its schema emptied first). PostgreSQL missing: skipped, but a failure under CI."""
+    import os
+
+    from sqlalchemy import create_engine, text
+
+    from db.archive import open_archive
+
+    if backend == "sqlite":
+        return open_archive(folder / "toji.db")
+    url = os.environ.get("TOJI_TEST_DATABASE_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("TOJI_TEST_DATABASE_URL is not set: PostgreSQL must run in CI")
+        pytest.skip("no PostgreSQL server (make test starts one)")
+    engine = create_engine(url)
+    with engine.begin() as c:
+        c.execute(text("drop schema public cascade"))
+        c.execute(text("create schema public"))
+    engine.dispose()
+    return open_archive(url)
+
+
 def store_truth(archive, truth: dict, path: str) -> int:
     """Stores a generated page's record as if read perfectly (no OCR): the field stage on
     the truth's own lines. Returns the parcel id."""

@@ -10,15 +10,15 @@ from sqlalchemy import select
 
 from app.review import correct_field, history
 from app.search import QueryError, owner_query, search_owners
-from db.archive import open_archive
 from db.models import AuditEntry
 from samples.generator import make_page
-from tests.conftest import store_truth
+from tests.conftest import fresh_archive, store_truth
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory):
-    archive = open_archive(tmp_path_factory.mktemp("search") / "toji.db")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def archive(request, tmp_path_factory):
+    archive = fresh_archive(request.param, tmp_path_factory.mktemp("search"))
+    TRUTHS.clear()
     for index in range(24):
         _, truth = make_page(777, index, "mixed", "none")
         TRUTHS[store_truth(archive, truth, f"/scans/{index}.png")] = truth
@@ -121,8 +121,10 @@ def test_every_search_is_audit_logged_with_the_applicant(archive) -> None:
     assert entry.detail["applicant"] == "손자 김철수, 제적등본"
 
 
-def test_a_correction_takes_effect_at_once_and_keeps_the_machine_reading(tmp_path: Path) -> None:
-    archive = open_archive(tmp_path / "a.db")
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_correction_takes_effect_at_once_and_keeps_the_machine_reading(
+        backend: str, tmp_path: Path) -> None:
+    archive = fresh_archive(backend, tmp_path)
     _, truth = make_page(777, 3, "land", "none")
     pid = store_truth(archive, truth, "/scans/x.png")
     old = truth["owners"][-1]["name"]["hanja"]
