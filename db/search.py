@@ -130,7 +130,8 @@ def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, st
 
 def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
     """Parcels by owner name, place, lot, category and date, ranked: exact before partial
-    before one-syllable-off, final owners before earlier ones, confident before not."""
+    before one-syllable-off, then by hanja in common with a hanja query, final owners
+    before earlier ones, confident before not."""
     query = (select(Owner, Parcel, Page.number, Scan.path)
              .join(Parcel, Owner.parcel_id == Parcel.id)
              .join(Page, Parcel.page_id == Page.id).join(Scan, Page.scan_id == Scan.id))
@@ -171,5 +172,14 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
                              owner.is_final, owner.position, parcel.location,
                              parcel.location_hangul, parcel.modern, parcel.lot, parcel.category,
                              parcel.area_m2, owner.confidence, rank, why))
-    hits.sort(key=lambda h: (h.rank, not h.is_final, -(h.confidence or 0), h.parcel_id))
+    hits.sort(key=lambda h: (h.rank, -_alike(q.name_hanja, h.owner), not h.is_final,
+                             -(h.confidence or 0), h.parcel_id))
     return hits[:q.limit]
+
+
+def _alike(query: str | None, name: str) -> int:
+    """Characters in place that a hanja query shares with a name: among names one
+    syllable off, the one misread by a single character shares all the others."""
+    if not query or len(query) != len(name):
+        return 0
+    return sum(a == b for a, b in zip(query, name, strict=True))
