@@ -22,6 +22,14 @@ from ocr.engine import EngineUnavailableError
 EXIT_OK, EXIT_PARTIAL, EXIT_FATAL = 0, 1, 2
 
 
+def _open(target: str):  # noqa: ANN202 - db.archive.Archive
+    archive = open_archive(target)
+    if archive.backup:
+        print(f"toji: {target} was upgraded to this version; the archive as it was is kept "
+              f"at {archive.backup}", file=sys.stderr)
+    return archive
+
+
 def _samples(args: argparse.Namespace) -> int:
     from samples.fonts import FontMissingError
     from samples.generator import generate
@@ -36,7 +44,7 @@ def _samples(args: argparse.Namespace) -> int:
 
 
 def _process(args: argparse.Namespace) -> int:
-    archive = open_archive(args.db)
+    archive = _open(args.db)
     counts = {"stored": 0, "duplicate": 0, "failed": 0}
 
     def report(o: processing.Outcome) -> None:
@@ -57,7 +65,7 @@ def _process(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
-    archive = open_archive(args.db)
+    archive = _open(args.db)
     by_owner = any((args.name, args.place, args.lot, args.category))
     try:
         if by_owner:
@@ -101,7 +109,7 @@ def _print_owner_hits(hits, as_json: bool) -> int:  # noqa: ANN001 - list[OwnerH
 
 
 def _export(args: argparse.Namespace) -> int:
-    archive = open_archive(args.db)
+    archive = _open(args.db)
     if args.out is None:
         count = export(archive, sys.stdout, args.format)
     else:
@@ -141,7 +149,7 @@ def _correct(args: argparse.Namespace) -> int:
     from app.review import correct_field
 
     try:
-        value = correct_field(open_archive(args.db), args.parcel, args.field, args.value)
+        value = correct_field(_open(args.db), args.parcel, args.field, args.value)
     except QueryError as exc:
         print(f"toji: {exc}", file=sys.stderr)
         return EXIT_FATAL
@@ -153,7 +161,7 @@ def _history(args: argparse.Namespace) -> int:
     from app.review import history
 
     try:
-        versions = history(open_archive(args.db), args.parcel, args.field)
+        versions = history(_open(args.db), args.parcel, args.field)
     except QueryError as exc:
         print(f"toji: {exc}", file=sys.stderr)
         return EXIT_FATAL

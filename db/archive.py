@@ -1,16 +1,22 @@
 """Opening an archive: a SQLite file by default, any SQLAlchemy URL (PostgreSQL) by choice.
 
 Opening always brings the schema to the newest migration, so an archive made by an
-older Toji is upgraded in place; SQLite runs in WAL mode with foreign keys enforced.
+older Toji is upgraded in place — a SQLite archive only after a copy of it is taken
+beside it (`NAME.before-REV-TIME.db`, through SQLite's online backup). SQLite runs in
+WAL mode with foreign keys enforced.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +31,7 @@ class ArchiveError(RuntimeError):
 class Archive:
     engine: Engine
     sessions: sessionmaker[Session]
+    backup: Path | None = None  # the copy taken before an upgrade, if one was made
 
     def session(self) -> Session:
         return self.sessions()
@@ -62,7 +69,13 @@ def open_archive(target: str | Path) -> Archive:
         event.listen(engine, "connect", _sqlite_pragmas)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    backup = None
     try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        head = ScriptDirectory.from_config(config).get_current_head()
+        if current is not None and current != head and engine.dialect.name == "sqlite":
+            backup = _backup(Path(url.removeprefix("sqlite:///")), current)
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
@@ -70,9 +83,22 @@ def open_archive(target: str | Path) -> Archive:
         engine.dispose()
         raise ArchiveError(f"{target}: cannot open the archive ({exc.__class__.__name__}: "
                            f"{str(exc).splitlines()[0]})") from exc
-    archive = Archive(engine, sessionmaker(engine, expire_on_commit=False))
+    archive = Archive(engine, sessionmaker(engine, expire_on_commit=False), backup)
     from db.index import index_unindexed  # after the schema is there
 
     with archive.session() as session, session.begin():
         index_unindexed(session)
     return archive
+
+
+def _backup(path: Path, revision: str) -> Path:
+    """A consistent copy of a SQLite archive, taken while it may be open elsewhere."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.before-{revision}-{stamp}{path.suffix}")
+    source, copy = sqlite3.connect(path), sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    return target

@@ -54,3 +54,10 @@ def test_an_archive_of_an_older_version_is_upgraded_keeping_its_rows(archive_pat
         assert c.execute(text("select version_num from alembic_version")).scalar() == "0003"
         assert c.execute(text("select path from scans")).scalar() == "/scans/1.png"
     assert "parcels" in inspect(archive.engine).get_table_names()
+    # the archive as it was is kept beside it, taken before the upgrade
+    assert archive.backup is not None and archive.backup.name.startswith("toji.before-0001-")
+    old = create_engine(f"sqlite:///{archive.backup}")
+    with old.connect() as c:
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert c.execute(text("select count(*) from scans")).scalar() == 1
+    assert open_archive(archive_path).backup is None  # nothing to upgrade: no copy
