@@ -51,7 +51,13 @@ def process_file(path: Path, archive: Archive, engine_name: str = "rapidocr") ->
         return Outcome(path, "failed", error=str(exc))
 
     engine = get_engine(engine_name)
-    scan = Scan(sha256=scan_file.sha256, path=str(path.resolve()), size=len(scan_file.data))
+    try:
+        stored = archive.keep_scan(scan_file.data, scan_file.sha256, path.suffix)
+    except OSError as exc:  # a full disk, a read-only folder: this file fails, others go on
+        return Outcome(path, "failed", error=f"{path}: cannot copy into the archive "
+                                              f"({exc.strerror or exc})")
+    scan = Scan(sha256=scan_file.sha256, path=str(path.resolve()), stored=stored,
+                size=len(scan_file.data))
     for image in images:
         scan.pages.append(read_into_page(image, engine))
     with archive.session() as session, session.begin():

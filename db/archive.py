@@ -32,6 +32,21 @@ class Archive:
     engine: Engine
     sessions: sessionmaker[Session]
     backup: Path | None = None  # the copy taken before an upgrade, if one was made
+    folder: Path | None = None  # a SQLite archive's folder: the database and scans/
+
+    def keep_scan(self, data: bytes, sha256: str, suffix: str) -> str | None:
+        """Copies a scan into the archive folder (scans/ab/abcd….jpg), once; returns its
+        path relative to the folder, or None for a server database (scans stay put)."""
+        if self.folder is None:
+            return None
+        relative = Path("scans") / sha256[:2] / (sha256 + suffix.lower())
+        target = self.folder / relative
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(target.suffix + ".part")
+            partial.write_bytes(data)
+            partial.replace(target)  # a crash never leaves half a scan under its name
+        return relative.as_posix()
 
     def session(self) -> Session:
         return self.sessions()
@@ -83,7 +98,9 @@ def open_archive(target: str | Path) -> Archive:
         engine.dispose()
         raise ArchiveError(f"{target}: cannot open the archive ({exc.__class__.__name__}: "
                            f"{str(exc).splitlines()[0]})") from exc
-    archive = Archive(engine, sessionmaker(engine, expire_on_commit=False), backup)
+    folder = Path(url.removeprefix("sqlite:///")).parent if engine.dialect.name == "sqlite" \
+        and url != "sqlite:///:memory:" else None
+    archive = Archive(engine, sessionmaker(engine, expire_on_commit=False), backup, folder)
     from db.index import index_unindexed  # after the schema is there
 
     with archive.session() as session, session.begin():

@@ -37,7 +37,8 @@ class Scan(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    path: Mapped[str] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(Text)  # where it was taken from
+    stored: Mapped[str | None] = mapped_column(Text, nullable=True)  # the archive's copy
     size: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="stored")
     added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -85,3 +85,13 @@ def test_cli_search_prints_file_page_and_line(archive_path: Path, capsys) -> Non
     assert main(["search", county, "--db", str(archive_path)]) == 0
     out = capsys.readouterr().out
     assert f"{page.resolve()}  page 1  " in out and county in out
+
+
+def test_the_archive_folder_keeps_a_copy_of_each_scan(archive_path: Path) -> None:
+    page = sample_pages()[0]
+    archive = open_archive(archive_path)
+    process_paths([page], archive)
+    with archive.session() as s:
+        scan = s.scalars(select(Scan)).one()
+    copy = archive_path.parent / scan.stored
+    assert copy.read_bytes() == page.read_bytes() and scan.sha256 in copy.name

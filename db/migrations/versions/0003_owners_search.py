@@ -1,4 +1,5 @@
-"""Owner rows, events, corrections and search keys, derived from each parcel's record.
+"""Owner rows, events, corrections and search keys, derived from each parcel's record;
+where the archive keeps its copy of each scan.
 
 Revision ID: 0003
 """
@@ -13,6 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("scans") as batch:
+        batch.add_column(sa.Column("stored", sa.Text))
     with op.batch_alter_table("parcels") as batch:
         for name in ("location_hangul", "modern", "do", "gun", "myeon", "ri"):
             batch.add_column(sa.Column(name, sa.Text))
@@ -66,6 +69,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("scans") as batch:
+        batch.drop_column("stored")
     for table in ("search_keys", "corrections", "events", "owners"):
         op.drop_table(table)
     for index in ("ix_parcels_gun", "ix_parcels_myeon", "ix_parcels_ri"):
