@@ -33,6 +33,7 @@ demo: setup
 	rm -rf $(DEMO)
 	$(BIN)/toji process samples/pages --db $(DEMO)/archive.db
 	$(BIN)/toji search 高陽郡 --db $(DEMO)/archive.db
+	$(BIN)/toji search --name 남궁인 --desk --applicant "demo" --db $(DEMO)/archive.db
 
 # The search tests run on SQLite and on a PostgreSQL server that the script starts on
 # loopback (installing it when run as root).
