@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, intersect, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Owner, Page, Parcel, Scan, SearchKey, TextLineRow
@@ -77,29 +77,24 @@ class OwnerQuery:
     limit: int = 50
 
 
-def _ids_with_all(session: Session, keys: list[str]) -> set[int]:
-    rows = session.execute(
-        select(SearchKey.owner_id).where(SearchKey.key.in_(keys))
-        .group_by(SearchKey.owner_id).having(func.count(func.distinct(SearchKey.key)) == len(keys)))
-    return {r[0] for r in rows}
-
-
-def _ids_with_any(session: Session, keys: list[str]) -> set[int]:
-    return set(session.scalars(select(SearchKey.owner_id).where(SearchKey.key.in_(keys))))
+def _posting(key: str):  # noqa: ANN202 - a select of owner ids
+    return select(SearchKey.owner_id).where(SearchKey.key == key)
 
 
 def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, str]]:
-    """owner id → (rank, why), best match kept."""
+    """owner id → (rank, why), best match kept. Every step is one indexed query: postings
+    intersected and names checked inside the database, never long lists of ids sent in."""
     found: dict[int, tuple[int, str]] = {}
 
-    def keep(ids: set[int], rank: int, why: str) -> None:
+    def keep(ids, rank: int, why: str) -> None:  # noqa: ANN001 - iterable of ids
         for i in ids:
             if i not in found or found[i][0] > rank:
                 found[i] = (rank, why)
 
     hanja, hangul = q.name_hanja, q.name_hangul
     exact = [k for k in (f"h:{hanja}" if hanja else None, f"k:{hangul}" if hangul else None) if k]
-    keep(_ids_with_any(session, exact), 0, "exact name")
+    keep(session.scalars(select(SearchKey.owner_id).where(SearchKey.key.in_(exact))), 0,
+         "exact name")
     for text, prefix, column in ((hanja, "c:", Owner.name_hanja), (hangul, "b:", Owner.name_hangul)):
         if not text:
             continue
@@ -110,31 +105,35 @@ def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, st
             begins = (and_(SearchKey.key >= key, SearchKey.key < key + "\U0010ffff")
                       if session.get_bind().dialect.name == "sqlite"
                       else SearchKey.key.startswith(key, autoescape=True))
-            ids = set(session.scalars(select(SearchKey.owner_id).where(begins).limit(5000)))
+            ids = select(SearchKey.owner_id).where(begins).limit(5000).scalar_subquery()
         else:
-            ids = _ids_with_all(session, [prefix + text[i:i + 2] for i in range(len(text) - 1)])
-        if ids:
-            names = dict(session.execute(select(Owner.id, column).where(Owner.id.in_(ids))).all())
-            keep({i for i, n in names.items() if n and text in n}, 1, f"name contains {text}")
+            postings = [_posting(prefix + text[i:i + 2]) for i in range(len(text) - 1)]
+            ids = intersect(*postings) if len(postings) > 1 else postings[0]
+        keep(session.scalars(select(Owner.id).where(
+            Owner.id.in_(ids), column.contains(text, autoescape=True))), 1,
+            f"name contains {text}")
+    unfiltered = not (q.place_units or q.lot or q.category or q.date_from or q.date_to or q.desk)
+    if unfiltered and len(found) >= q.limit:
+        return found  # one-syllable-off names would rank below every hit already found
     if hangul and len(hangul) >= 2:
         deletions = [hangul[:i] + hangul[i + 1:] for i in range(len(hangul))]
         keys = [f"d:{hangul}"] + [f"k:{d}" for d in deletions] + [f"d:{d}" for d in deletions]
-        ids = _ids_with_any(session, keys) - set(found)
-        if ids:
-            names = dict(session.execute(
-                select(Owner.id, Owner.name_hangul).where(Owner.id.in_(ids))).all())
-            keep({i for i, n in names.items() if n and Levenshtein.distance(n, hangul) <= 1},
-                 2, f"one syllable from {hangul}")
+        rows = session.execute(select(Owner.id, Owner.name_hangul).join(
+            SearchKey, SearchKey.owner_id == Owner.id).where(SearchKey.key.in_(keys)))
+        keep({i for i, n in rows if i not in found and n and Levenshtein.distance(n, hangul) <= 1},
+             2, f"one syllable from {hangul}")
     return found
 
 
 def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
     """Parcels by owner name, place, lot, category and date, ranked: exact before partial
     before one-syllable-off, then by hanja in common with a hanja query, final owners
-    before earlier ones, confident before not."""
-    query = (select(Owner, Parcel, Page.number, Scan.path)
-             .join(Parcel, Owner.parcel_id == Parcel.id)
-             .join(Page, Parcel.page_id == Page.id).join(Scan, Page.scan_id == Scan.id))
+    before earlier ones, confident before not.
+
+    Two steps: every candidate is filtered and ranked on a few columns, then only the
+    hits shown are loaded whole (file, page, place), so a common name stays fast."""
+    query = select(Owner.id, Owner.name_hanja, Owner.is_final, Owner.confidence).join(
+        Parcel, Owner.parcel_id == Parcel.id)
     named = bool(q.name_hanja or q.name_hangul)
     ranks: dict[int, tuple[int, str]] = {}
     if named:
@@ -142,9 +141,7 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
         if not ranks:
             return []
         query = query.where(Owner.id.in_(list(ranks)))
-    else:
-        query = query.where(Owner.is_final.is_(True))
-    if q.desk:
+    if q.desk or not named:
         query = query.where(Owner.is_final.is_(True))
     for unit in q.place_units:
         if any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in unit):
@@ -163,18 +160,26 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
     if q.date_to:
         query = query.where(Owner.date_iso <= q.date_to)
     if not named:
-        query = query.limit(q.limit)
+        query = query.order_by(Parcel.id).limit(q.limit)
+    scored = sorted(session.execute(query), key=lambda r: (
+        ranks.get(r[0], (3,))[0], -_alike(q.name_hanja, r[1] or ""), not r[2], -(r[3] or 0), r[0]))
+    shown = [r[0] for r in scored[:q.limit]]
+    details = {row[0]: row for row in session.execute(
+        select(Owner.id, Owner.name_hanja, Owner.name_hangul, Owner.is_final, Owner.position,
+               Owner.confidence, Parcel.id, Parcel.location, Parcel.location_hangul,
+               Parcel.modern, Parcel.lot, Parcel.category, Parcel.area_m2, Page.number, Scan.path)
+        .join(Parcel, Owner.parcel_id == Parcel.id).join(Page, Parcel.page_id == Page.id)
+        .join(Scan, Page.scan_id == Scan.id).where(Owner.id.in_(shown)))}
     hits = []
-    for owner, parcel, page, path in session.execute(query):
-        rank, why = ranks.get(owner.id, (3, "place or lot"))
-        why += ", final owner" if owner.is_final else f", earlier owner (row {owner.position + 1})"
-        hits.append(OwnerHit(parcel.id, path, page, owner.name_hanja or "", owner.name_hangul,
-                             owner.is_final, owner.position, parcel.location,
-                             parcel.location_hangul, parcel.modern, parcel.lot, parcel.category,
-                             parcel.area_m2, owner.confidence, rank, why))
-    hits.sort(key=lambda h: (h.rank, -_alike(q.name_hanja, h.owner), not h.is_final,
-                             -(h.confidence or 0), h.parcel_id))
-    return hits[:q.limit]
+    for owner_id in shown:
+        (_, hanja, hangul, final, position, confidence, parcel_id, location, location_hangul,
+         modern, lot, category, area, page, path) = details[owner_id]
+        rank, why = ranks.get(owner_id, (3, "place or lot"))
+        why += ", final owner" if final else f", earlier owner (row {position + 1})"
+        hits.append(OwnerHit(parcel_id, path, page, hanja or "", hangul, final, position,
+                             location, location_hangul, modern, lot, category, area,
+                             confidence, rank, why))
+    return hits
 
 
 def _alike(query: str | None, name: str) -> int:
