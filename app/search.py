@@ -15,7 +15,7 @@ from db.archive import Archive
 from db.models import AuditEntry
 from db.search import LineHit, OwnerHit, OwnerQuery, find_owners, lines_containing
 from translit import measures
-from translit.correct import register_forms
+from translit.correct import CONFUSABLE, register_forms
 from translit.reading import is_hanja, place_units, read_name
 
 
@@ -79,7 +79,7 @@ def owner_query(name: str | None = None, place: str | None = None, lot: str | No
             raise QueryError(f"the date {label} {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
     # "to 1938-02" takes in every day of that month: compare against the prefix's end.
     return OwnerQuery(name_hanja, name_hangul, units, lot_text, category, date_from,
-                      date_to and date_to + "\uffff", desk, limit)
+                      date_to and date_to + "\uffff", desk, limit, CONFUSABLE)
 
 
 def search_owners(archive: Archive, query: OwnerQuery, actor: str | None = None,

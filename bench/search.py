@@ -28,12 +28,11 @@ from sqlalchemy import insert  # noqa: E402
 from app.search import owner_query, search_owners  # noqa: E402
 from db.archive import open_archive  # noqa: E402
 from db.index import name_keys  # noqa: E402
-from db.models import Owner, Page, Parcel, Scan, SearchKey  # noqa: E402
+from db.models import Page, Parcel, Scan  # noqa: E402
 from samples import vocab  # noqa: E402
 from samples.card import FOREST, LAND, draw_card  # noqa: E402
+from translit.correct import CONFUSABLE  # noqa: E402
 
-LOOKALIKES = {"甲": "田", "田": "甲", "鎭": "鎮", "乭": "瓦", "玉": "王", "大": "太", "永": "水",
-              "東": "柬", "吉": "告", "仁": "仨", "萬": "万", "順": "須", "植": "殖"}
 BATCH = 20_000
 
 
@@ -56,11 +55,21 @@ def build(archive, owners: int, seed: int) -> tuple[float, list[dict]]:  # noqa:
     owner_id = 0
 
     def flush(session) -> None:  # noqa: ANN001
-        for table, rows in ((Scan, scans), (Page, pages), (Parcel, parcels), (Owner, owner_rows),
-                            (SearchKey, keys)):
+        for table, rows in ((Scan, scans), (Page, pages), (Parcel, parcels)):
             if rows:
                 session.execute(insert(table), rows)
                 rows.clear()
+        # The two big tables go straight to the driver: tuples, no per-row dicts.
+        connection = session.connection()
+        if owner_rows:
+            connection.exec_driver_sql(
+                "insert into owners (id, parcel_id, position, is_final, name_hanja, name_hangul,"
+                " date_iso, confidence) values (?, ?, ?, ?, ?, ?, ?, ?)", owner_rows)
+            owner_rows.clear()
+        if keys:
+            connection.exec_driver_sql("insert into search_keys (key, owner_id) values (?, ?)",
+                                       keys)
+            keys.clear()
 
     with archive.session() as session, session.begin():
         for card, i in cards(owners, seed):
@@ -84,12 +93,9 @@ def build(archive, owners: int, seed: int) -> tuple[float, list[dict]]:  # noqa:
                 owner_id += 1
                 name = o.name.value
                 final = position == len(card.owners) - 1
-                owner_rows.append({
-                    "id": owner_id, "parcel_id": pid, "position": position, "is_final": final,
-                    "name_hanja": name.hanja, "name_hangul": name.hangul,
-                    "date_iso": o.date.value.extra["iso"], "confidence": 0.97})
-                keys += [{"key": k, "owner_id": owner_id}
-                         for k in name_keys(name.hanja, name.hangul)]
+                owner_rows.append((owner_id, pid, position, final, name.hanja, name.hangul,
+                                   o.date.value.extra["iso"], 0.97))
+                keys += [(k, owner_id) for k in name_keys(name.hanja, name.hangul)]
                 if rng.random() < 2000 / owners:
                     sample.append({"parcel": pid, "hanja": name.hanja, "hangul": name.hangul,
                                    "myeon": loc["myeon"]["hanja"], "ri": loc["ri"]["hanja"],
@@ -116,11 +122,16 @@ def sample_of(owners: int, seed: int) -> list[dict]:
     return sample
 
 
-def misread(hanja: str, rng: random.Random) -> str:
-    """One given-name character read as a look-alike, or as another name character."""
+def misread(hanja: str, rng: random.Random, lookalike: bool = True) -> str:
+    """One given-name character read as a look-alike the recogniser confuses it with
+    (CONFUSABLE), or — harsher — as any other name character."""
     i = rng.randrange(1 if len(hanja) < 4 else 2, len(hanja))
     ch = hanja[i]
-    other = LOOKALIKES.get(ch) or rng.choice([s[0] for s in vocab.GIVEN_SYLLABLES if s[0] != ch])
+    alike = sorted(c for pair in CONFUSABLE if ch in pair for c in pair if c != ch)
+    if lookalike and alike:
+        other = rng.choice(alike)
+    else:
+        other = rng.choice([s[0] for s in vocab.GIVEN_SYLLABLES if s[0] != ch])
     return hanja[:i] + other + hanja[i + 1:]
 
 
@@ -174,16 +185,22 @@ def main() -> None:
         latency[kind] = {"p50_ms": round(p50, 2), "p95_ms": round(p95, 2)}
         print(f"{kind:13} {p50:8.2f} {p95:8.2f}")
 
-    found = 0
     chosen = [rng.choice(sample) for _ in range(args.recall)]
-    for p in chosen:
-        q = owner_query(name=misread(p["hanja"], rng), place=p["ri"], limit=5)
-        found += p["parcel"] in {h.parcel_id for h in search_owners(archive, q, actor="bench")}
-    recall = found / len(chosen)
-    print(f"recall, one OCR-style error, top 5: {found}/{len(chosen)} = {recall:.1%} (goal 98%)")
+    recalls = {}
+    for lookalike, label in ((True, "look-alike"), (False, "any other name character")):
+        found = 0
+        for p in chosen:
+            q = owner_query(name=misread(p["hanja"], rng, lookalike), place=p["ri"], limit=5)
+            found += p["parcel"] in {h.parcel_id for h in search_owners(archive, q, actor="bench")}
+        recalls[label] = found / len(chosen)
+        print(f"recall, one misread character ({label}), name + village, top 5: "
+              f"{found}/{len(chosen)} = {found / len(chosen):.1%} (goal 98%)")
+    recall = recalls["look-alike"]
     print(json.dumps({"bench": "search", "owners": args.owners, "build_s": round(seconds, 1),
                       "size_mib": round(size / 2**20), "latency": latency,
-                      "recall_top5": round(recall, 4)}, ensure_ascii=False))
+                      "recall_top5": round(recall, 4),
+                      "recall_top5_any_character": round(recalls["any other name character"], 4)},
+                     ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -75,6 +75,7 @@ class OwnerQuery:
     date_to: str | None = None
     desk: bool = False  # final owners only, as 조상땅 찾기 answers
     limit: int = 50
+    confusable: frozenset[frozenset[str]] = frozenset()  # hanja pairs OCR takes for each other
 
 
 def _posting(key: str):  # noqa: ANN202 - a select of owner ids
@@ -162,7 +163,8 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
     if not named:
         query = query.order_by(Parcel.id).limit(q.limit)
     scored = sorted(session.execute(query), key=lambda r: (
-        ranks.get(r[0], (3,))[0], -_alike(q.name_hanja, r[1] or ""), not r[2], -(r[3] or 0), r[0]))
+        ranks.get(r[0], (3,))[0], -_alike(q.name_hanja, r[1] or "", q.confusable), not r[2],
+        -(r[3] or 0), r[0]))
     shown = [r[0] for r in scored[:q.limit]]
     details = {row[0]: row for row in session.execute(
         select(Owner.id, Owner.name_hanja, Owner.name_hangul, Owner.is_final, Owner.position,
@@ -182,9 +184,11 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
     return hits
 
 
-def _alike(query: str | None, name: str) -> int:
-    """Characters in place that a hanja query shares with a name: among names one
-    syllable off, the one misread by a single character shares all the others."""
+def _alike(query: str | None, name: str, confusable: frozenset[frozenset[str]]) -> float:
+    """How alike a hanja query and a name look, character by character in place: a shared
+    character counts 1, a pair the recogniser confuses 0.5. Among names one syllable
+    off, the one misread by a single character scores highest."""
     if not query or len(query) != len(name):
         return 0
-    return sum(a == b for a, b in zip(query, name, strict=True))
+    return sum(1.0 if a == b else 0.5 if frozenset((a, b)) in confusable else 0.0
+               for a, b in zip(query, name, strict=True))

@@ -28,6 +28,17 @@ CATEGORY_LOOKALIKES = {"沓": "畓", "畬": "畓", "岱": "垈", "袋": "垈", "
 # In names: 乭 (a given-name character made in Korea) is beyond the recogniser, which
 # answers 瓦; a surname misread as a look-alike that is no surname.
 GIVEN_NAME_LOOKALIKES = {"瓦": "乭"}
+
+# Characters the recogniser takes for one another on faded brush writing, seen in this
+# project's readings or alike in shape; search ranks a name one such character off above
+# other one-syllable-off names.
+CONFUSABLE: frozenset[frozenset[str]] = frozenset(frozenset(p) for p in (
+    "甲田", "田由", "由申", "申甲", "鎭鎮", "乭瓦", "玉王", "大太", "永水", "東束", "吉告",
+    "萬万", "順須", "植殖", "沓畓", "査查", "裵裴", "裵襄", "車查", "卓車", "錫鍚", "基碁",
+    "炳柄", "泰秦", "承丞", "鍾鐘", "洙沫", "俊後", "德徳", "光先", "學学", "喜嘉", "鳳風",
+    "龍竜", "來来", "禮礼", "文丈", "貴責", "成戍", "一二", "二三", "正五", "在任", "仁化",
+    "福副", "奉秦", "春椿", "壽寿", "昌晶", "淳停", "善義", "浩治", "相想", "用田", "閔閱",
+))
 SURNAME_LOOKALIKES = {"由": "申", "査": "車", "襄": "裵"}
 
 
