@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import and_, intersect, or_, select
+from sqlalchemy import and_, func, intersect, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Owner, Page, Parcel, Scan, SearchKey, TextLineRow
@@ -37,6 +37,10 @@ def lines_containing(session: Session, text: str, limit: int = 100) -> list[Line
         .limit(limit)
     )
     return [LineHit(*row) for row in session.execute(query)]
+
+
+LEVEL_COLUMNS = {"道": Parcel.do, "郡": Parcel.gun, "府": Parcel.gun, "面": Parcel.myeon,
+                 "邑": Parcel.myeon, "里": Parcel.ri, "洞": Parcel.ri}
 
 
 @dataclass(frozen=True)
@@ -146,8 +150,15 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
         query = query.where(Owner.is_final.is_(True))
     for unit in q.place_units:
         if any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in unit):
-            query = query.where(or_(Parcel.do == unit, Parcel.gun == unit, Parcel.myeon == unit,
-                                    Parcel.ri == unit))
+            # The suffix names the level, so one indexed column answers (an OR of all four
+            # would scan); a unit without a known suffix may be any level.
+            # With a name, the name's candidates are the selective side: the place column
+            # is wrapped so the planner starts from them, not from the village's index.
+            column = LEVEL_COLUMNS.get(unit[-1])
+            columns = [column] if column is not None else [Parcel.do, Parcel.gun, Parcel.myeon,
+                                                           Parcel.ri]
+            query = query.where(or_(*[(func.coalesce(c, "") if named else c) == unit
+                                      for c in columns]))
         else:
             pattern = _like_pattern(unit)
             query = query.where(or_(Parcel.location_hangul.like(pattern, escape="\\"),
