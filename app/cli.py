@@ -157,6 +157,18 @@ def _correct(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _link(args: argparse.Namespace) -> int:
+    from app.review import link_korean_name
+
+    try:
+        link = link_korean_name(_open(args.db), args.parcel, args.owner - 1, args.korean_name)
+    except QueryError as exc:
+        print(f"toji: {exc}", file=sys.stderr)
+        return EXIT_FATAL
+    print(json.dumps(link, ensure_ascii=False))
+    return EXIT_OK
+
+
 def _history(args: argparse.Namespace) -> int:
     from app.review import history
 
@@ -218,6 +230,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--field", required=True, help="field path: lot, area, owners[1].name …")
     p.add_argument("--value", required=True, help="the value as written on the card (hanja)")
     p.set_defaults(run=_correct)
+
+    p = verbs.add_parser("link", help="link the Korean name of an owner written under a 創氏 name")
+    p.add_argument("--db", required=True)
+    p.add_argument("--parcel", type=int, required=True)
+    p.add_argument("--owner", type=int, required=True, help="owner row, 1 for the first")
+    p.add_argument("--korean-name", required=True, help="the Korean name, hanja or hangul")
+    p.set_defaults(run=_link)
 
     p = verbs.add_parser("history", help="every version of a parcel's corrected fields")
     p.add_argument("--db", required=True)

@@ -20,6 +20,7 @@ from db.archive import Archive
 from db.index import index_parcel
 from db.models import Correction, Parcel
 from translit.fields import reread
+from translit.reading import is_hanja, read_name
 
 PATH = re.compile(r"(\w+)(?:\[(\d+)\])?(?:\.(\w+))?")
 
@@ -82,6 +83,32 @@ def correct_field(archive: Archive, parcel_id: int, path: str, text: str,
     return value
 
 
+def link_korean_name(archive: Archive, parcel_id: int, owner: int, name: str,
+                     actor: str | None = None) -> dict[str, str]:
+    """Links the Korean name a clerk established (from a 제적등본) to an owner row written
+    under a 創氏 name, so a search for either finds the row. Kept as a correction."""
+    name = name.strip().replace(" ", "")
+    if not name:
+        raise QueryError("the Korean name is empty")
+    hanja = name if any(is_hanja(ch) for ch in name) else None
+    link = {"hanja": hanja, "hangul": read_name(name).hangul if hanja else name}
+    path = f"owners[{owner}].name"
+    with archive.session() as session, session.begin():
+        parcel = session.get(Parcel, parcel_id)
+        if parcel is None:
+            raise QueryError(f"no parcel {parcel_id} in this archive")
+        current = copy.deepcopy(parcel.effective)
+        field = _get(current, path)
+        if field is None:
+            raise QueryError(f"parcel {parcel_id} has no owner row {owner + 1}")
+        field["korean_name"] = link
+        session.add(Correction(parcel_id=parcel_id, field=path + ".korean_name",
+                               old_value=None, new_value=name, actor=actor or current_actor()))
+        parcel.current = current
+        index_parcel(session, parcel)
+    return link
+
+
 def history(archive: Archive, parcel_id: int, path: str | None = None) -> list[Version]:
     """Every version of a parcel's fields: the machine's reading, then each correction."""
     with archive.session() as session:
@@ -93,7 +120,7 @@ def history(archive: Archive, parcel_id: int, path: str | None = None) -> list[V
         paths = [path] if path else list(dict.fromkeys(c.field for c in corrections))
         out = []
         for p in paths:
-            machine = _get(parcel.record, p)
+            machine = _get(parcel.record, p) if PATH.fullmatch(p) else None
             out.append(Version(p, machine.get("hanja") if machine else None, "machine", None))
             out += [Version(p, c.new_value, c.actor, c.at.isoformat())
                     for c in corrections if c.field == p]

@@ -70,12 +70,19 @@ def index_parcel(session: Session, parcel: Parcel) -> None:
                            event=_text(e.get("event")))
                      for i, e in enumerate(record.get("events", []))]
     session.flush()
-    write_keys(session, parcel.owners)
+    linked = {i: (_text(link), _text(link, "hangul")) for i, row in enumerate(rows)
+              if (link := (row.get("name") or {}).get("korean_name"))}
+    write_keys(session, parcel.owners, linked)
 
 
-def write_keys(session: Session, owners: Iterable[Owner]) -> None:
+def write_keys(session: Session, owners: Iterable[Owner],
+               linked: dict[int, tuple[str | None, str | None]] | None = None) -> None:
+    """Keys for each owner's name, and for a Korean name a clerk linked to it (創氏名)."""
+    linked = linked or {}
     rows = [{"key": key, "owner_id": o.id}
-            for o in owners for key in name_keys(o.name_hanja, o.name_hangul)]
+            for o in owners
+            for key in name_keys(o.name_hanja, o.name_hangul) | name_keys(*linked.get(o.position,
+                                                                                       (None, None)))]
     if rows:
         session.execute(insert(SearchKey), rows)
 

@@ -137,3 +137,19 @@ def test_a_correction_takes_effect_at_once_and_keeps_the_machine_reading(
     assert [(v.value, v.source) for v in versions] == [(old, "machine"), ("李來乭", "clerk1")]
     with pytest.raises(QueryError, match="not a field"):
         correct_field(archive, pid, "owners.name", "x")
+
+
+def test_a_linked_korean_name_finds_the_soshi_row(tmp_path: Path) -> None:
+    from app.review import link_korean_name
+
+    archive = fresh_archive("sqlite", tmp_path)
+    pages = (make_page(31, i, "land", "none")[1] for i in range(60))
+    truth = next(t for t in pages if any(o["name"]["soshi"] for o in t["owners"]))
+    row = next(i for i, o in enumerate(truth["owners"]) if o["name"]["soshi"])
+    pid = store_truth(archive, truth, "/scans/soshi.png")
+    assert pid not in {h.parcel_id for h in find(archive, name="김철수") if h.rank == 0}
+    link = link_korean_name(archive, pid, row, "金哲洙", actor="clerk1")
+    assert link == {"hanja": "金哲洙", "hangul": "김철수"}
+    for query in ("김철수", "金哲洙", truth["owners"][row]["name"]["hanja"]):
+        assert pid in {h.parcel_id for h in find(archive, name=query) if h.rank == 0}, query
+    assert [v.source for v in history(archive, pid)] == ["machine", "clerk1"]
