@@ -123,15 +123,19 @@ def sample_of(owners: int, seed: int) -> list[dict]:
 
 
 def misread(hanja: str, rng: random.Random, lookalike: bool = True) -> str:
-    """One given-name character read as a look-alike the recogniser confuses it with
-    (CONFUSABLE), or — harsher — as any other name character."""
-    i = rng.randrange(1 if len(hanja) < 4 else 2, len(hanja))
-    ch = hanja[i]
-    alike = sorted(c for pair in CONFUSABLE if ch in pair for c in pair if c != ch)
-    if lookalike and alike:
-        other = rng.choice(alike)
+    """One character read as a look-alike the recogniser confuses it with (CONFUSABLE;
+    a name with none of those gets a given-name character swapped instead), or — harsher —
+    one given-name character read as any other name character."""
+    def alikes(ch: str) -> list[str]:
+        return sorted(c for pair in CONFUSABLE if ch in pair for c in pair if c != ch)
+
+    positions = [i for i, ch in enumerate(hanja) if alikes(ch)] if lookalike else []
+    if positions:
+        i = rng.choice(positions)
+        other = rng.choice(alikes(hanja[i]))
     else:
-        other = rng.choice([s[0] for s in vocab.GIVEN_SYLLABLES if s[0] != ch])
+        i = rng.randrange(1 if len(hanja) < 4 else 2, len(hanja))
+        other = rng.choice([s[0] for s in vocab.GIVEN_SYLLABLES if s[0] != hanja[i]])
     return hanja[:i] + other + hanja[i + 1:]
 
 

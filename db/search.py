@@ -61,7 +61,7 @@ class OwnerHit:
     category: str | None
     area_m2: float | None
     confidence: float | None
-    rank: int  # 0 exact, 1 partial, 2 one syllable off, 3 by place or lot alone
+    rank: int  # see _name_candidates: 0 exact … 4 one syllable off, 5 by place or lot alone
     why: str
 
 
@@ -86,20 +86,41 @@ def _posting(key: str):  # noqa: ANN202 - a select of owner ids
     return select(SearchKey.owner_id).where(SearchKey.key == key)
 
 
+EXACT, LOOKALIKE, SAME_READING, PARTIAL, ONE_OFF, PLACE_ONLY = range(6)
+
+
 def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, str]]:
-    """owner id → (rank, why), best match kept. Every step is one indexed query: postings
-    intersected and names checked inside the database, never long lists of ids sent in."""
+    """owner id → (rank, why). Ranks: the hanja written (0), one character the recogniser
+    confuses with it (1), the same reading in other hanja (2), a name containing the
+    query (3), one syllable off (4). Every step is one indexed query: postings intersected
+    and names checked inside the database, never long lists of ids sent in."""
+    hanja, hangul = q.name_hanja, q.name_hangul
     found: dict[int, tuple[int, str]] = {}
 
-    def keep(ids, rank: int, why: str) -> None:  # noqa: ANN001 - iterable of ids
-        for i in ids:
-            if i not in found or found[i][0] > rank:
-                found[i] = (rank, why)
+    def classify(rows, default: tuple[int, str] | None) -> None:  # noqa: ANN001
+        for owner_id, name_hanja, name_hangul in rows:
+            if hanja and name_hanja == hanja:
+                rank = (EXACT, "exact name")
+            elif hanja and _one_lookalike(hanja, name_hanja or "", q.confusable):
+                rank = (LOOKALIKE, f"one look-alike character from {hanja}")
+            elif hangul and name_hangul == hangul:
+                rank = (SAME_READING, "same reading") if hanja else (EXACT, "exact name")
+            elif default is not None:
+                rank = default
+            elif hangul and name_hangul and Levenshtein.distance(name_hangul, hangul) <= 1:
+                rank = (ONE_OFF, f"one syllable from {hangul}")
+            else:
+                continue
+            if owner_id not in found or found[owner_id][0] > rank[0]:
+                found[owner_id] = rank
 
-    hanja, hangul = q.name_hanja, q.name_hangul
+    def owners_where(condition):  # noqa: ANN001, ANN202
+        return session.execute(select(Owner.id, Owner.name_hanja, Owner.name_hangul).where(condition))
+
     exact = [k for k in (f"h:{hanja}" if hanja else None, f"k:{hangul}" if hangul else None) if k]
-    keep(session.scalars(select(SearchKey.owner_id).where(SearchKey.key.in_(exact))), 0,
-         "exact name")
+    # A hit on an exact key that is not the row's own name came through a linked name.
+    classify(owners_where(Owner.id.in_(select(SearchKey.owner_id).where(SearchKey.key.in_(exact)))),
+             (EXACT, "linked Korean name"))
     for text, prefix, column in ((hanja, "c:", Owner.name_hanja), (hangul, "b:", Owner.name_hangul)):
         if not text:
             continue
@@ -114,20 +135,25 @@ def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, st
         else:
             postings = [_posting(prefix + text[i:i + 2]) for i in range(len(text) - 1)]
             ids = intersect(*postings) if len(postings) > 1 else postings[0]
-        keep(session.scalars(select(Owner.id).where(
-            Owner.id.in_(ids), column.contains(text, autoescape=True))), 1,
-            f"name contains {text}")
+        classify(owners_where(and_(Owner.id.in_(ids), column.contains(text, autoescape=True))),
+                 (PARTIAL, f"name contains {text}"))
     unfiltered = not (q.place_units or q.lot or q.category or q.date_from or q.date_to or q.desk)
     if unfiltered and len(found) >= q.limit:
         return found  # one-syllable-off names would rank below every hit already found
     if hangul and len(hangul) >= 2:
         deletions = [hangul[:i] + hangul[i + 1:] for i in range(len(hangul))]
         keys = [f"d:{hangul}"] + [f"k:{d}" for d in deletions] + [f"d:{d}" for d in deletions]
-        rows = session.execute(select(Owner.id, Owner.name_hangul).join(
-            SearchKey, SearchKey.owner_id == Owner.id).where(SearchKey.key.in_(keys)))
-        keep({i for i, n in rows if i not in found and n and Levenshtein.distance(n, hangul) <= 1},
-             2, f"one syllable from {hangul}")
+        classify(owners_where(Owner.id.in_(
+            select(SearchKey.owner_id).where(SearchKey.key.in_(keys)))), None)
     return found
+
+
+def _one_lookalike(query: str, name: str, confusable: frozenset[frozenset[str]]) -> bool:
+    """True when the two differ in exactly one character, a pair the recogniser confuses."""
+    if len(query) != len(name):
+        return False
+    differing = [(a, b) for a, b in zip(query, name, strict=True) if a != b]
+    return len(differing) == 1 and frozenset(differing[0]) in confusable
 
 
 def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
@@ -174,7 +200,7 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
     if not named:
         query = query.order_by(Parcel.id).limit(q.limit)
     scored = sorted(session.execute(query), key=lambda r: (
-        ranks.get(r[0], (3,))[0], -_alike(q.name_hanja, r[1] or "", q.confusable), not r[2],
+        ranks.get(r[0], (PLACE_ONLY,))[0], -_alike(q.name_hanja, r[1] or "", q.confusable), not r[2],
         -(r[3] or 0), r[0]))
     shown = [r[0] for r in scored[:q.limit]]
     details = {row[0]: row for row in session.execute(
@@ -187,7 +213,7 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
     for owner_id in shown:
         (_, hanja, hangul, final, position, confidence, parcel_id, location, location_hangul,
          modern, lot, category, area, page, path) = details[owner_id]
-        rank, why = ranks.get(owner_id, (3, "place or lot"))
+        rank, why = ranks.get(owner_id, (PLACE_ONLY, "place or lot"))
         why += ", final owner" if final else f", earlier owner (row {position + 1})"
         hits.append(OwnerHit(parcel_id, path, page, hanja or "", hangul, final, position,
                              location, location_hangul, modern, lot, category, area,
