@@ -89,16 +89,16 @@ def _posting(key: str):  # noqa: ANN202 - a select of owner ids
 EXACT, LOOKALIKE, SAME_READING, PARTIAL, ONE_OFF, PLACE_ONLY = range(6)
 
 
-def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, str]]:
+def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, str, tuple]]:
     """owner id → (rank, why). Ranks: the hanja written (0), one character the recogniser
     confuses with it (1), the same reading in other hanja (2), a name containing the
     query (3), one syllable off (4). Every step is one indexed query: postings intersected
     and names checked inside the database, never long lists of ids sent in."""
     hanja, hangul = q.name_hanja, q.name_hangul
-    found: dict[int, tuple[int, str]] = {}
+    found: dict[int, tuple[int, str, tuple]] = {}  # id → (rank, why, the row's sort columns)
 
     def classify(rows, default: tuple[int, str] | None) -> None:  # noqa: ANN001
-        for owner_id, name_hanja, name_hangul in rows:
+        for owner_id, name_hanja, name_hangul, final, confidence in rows:
             if hanja and name_hanja == hanja:
                 rank = (EXACT, "exact name")
             elif hanja and _one_lookalike(hanja, name_hanja or "", q.confusable):
@@ -112,10 +112,11 @@ def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, st
             else:
                 continue
             if owner_id not in found or found[owner_id][0] > rank[0]:
-                found[owner_id] = rank
+                found[owner_id] = (*rank, (owner_id, name_hanja, final, confidence))
 
     def owners_where(condition):  # noqa: ANN001, ANN202
-        return session.execute(select(Owner.id, Owner.name_hanja, Owner.name_hangul).where(condition))
+        return session.execute(select(Owner.id, Owner.name_hanja, Owner.name_hangul,
+                                      Owner.is_final, Owner.confidence).where(condition))
 
     exact = [k for k in (f"h:{hanja}" if hanja else None, f"k:{hangul}" if hangul else None) if k]
     # A hit on an exact key that is not the row's own name came through a linked name.
@@ -166,7 +167,8 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
     query = select(Owner.id, Owner.name_hanja, Owner.is_final, Owner.confidence).join(
         Parcel, Owner.parcel_id == Parcel.id)
     named = bool(q.name_hanja or q.name_hangul)
-    ranks: dict[int, tuple[int, str]] = {}
+    ranks: dict[int, tuple[int, str, tuple]] = {}
+    filtered = bool(q.place_units or q.lot or q.category or q.date_from or q.date_to)
     if named:
         ranks = _name_candidates(session, q)
         if not ranks:
@@ -177,9 +179,9 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
     for unit in q.place_units:
         if any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in unit):
             # The suffix names the level, so one indexed column answers (an OR of all four
-            # would scan); a unit without a known suffix may be any level.
-            # With a name, the name's candidates are the selective side: the place column
-            # is wrapped so the planner starts from them, not from the village's index.
+            # would scan); a unit without a known suffix may be any level. With a name, the
+            # name's candidates are the selective side: the place column is wrapped so the
+            # planner starts from them, not from the village's index.
             column = LEVEL_COLUMNS.get(unit[-1])
             columns = [column] if column is not None else [Parcel.do, Parcel.gun, Parcel.myeon,
                                                            Parcel.ri]
@@ -199,9 +201,13 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
         query = query.where(Owner.date_iso <= q.date_to)
     if not named:
         query = query.order_by(Parcel.id).limit(q.limit)
-    scored = sorted(session.execute(query), key=lambda r: (
-        ranks.get(r[0], (PLACE_ONLY,))[0], -_alike(q.name_hanja, r[1] or "", q.confusable), not r[2],
-        -(r[3] or 0), r[0]))
+    if named and not filtered:  # the candidates already carry what ranking needs
+        rows = [r[2] for r in ranks.values() if r[2][2] or not q.desk]
+    else:
+        rows = list(session.execute(query))
+    scored = sorted(rows, key=lambda r: (
+        ranks.get(r[0], (PLACE_ONLY,))[0], -_alike(q.name_hanja, r[1] or "", q.confusable),
+        not r[2], -(r[3] or 0), r[0]))
     shown = [r[0] for r in scored[:q.limit]]
     details = {row[0]: row for row in session.execute(
         select(Owner.id, Owner.name_hanja, Owner.name_hangul, Owner.is_final, Owner.position,
@@ -213,7 +219,7 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
     for owner_id in shown:
         (_, hanja, hangul, final, position, confidence, parcel_id, location, location_hangul,
          modern, lot, category, area, page, path) = details[owner_id]
-        rank, why = ranks.get(owner_id, (PLACE_ONLY, "place or lot"))
+        rank, why = ranks[owner_id][:2] if owner_id in ranks else (PLACE_ONLY, "place or lot")
         why += ", final owner" if final else f", earlier owner (row {position + 1})"
         hits.append(OwnerHit(parcel_id, path, page, hanja or "", hangul, final, position,
                              location, location_hangul, modern, lot, category, area,
