@@ -65,8 +65,3 @@ def yeol_rule(previous: str, syllable: str) -> str:
     if parts is not None and parts[2] in (0, FINAL_NIEUN):
         return "열" if syllable == "렬" else "율"
     return syllable
-
-
-def object_particle(previous: str) -> str:
-    """을 after a final consonant, 를 after a vowel (for the Japanese ヲ)."""
-    return "을" if has_final(previous) else "를"
