@@ -3,8 +3,9 @@
 Run whenever a record is stored or corrected, so search always answers from the
 record as it stands. Name keys make every name query an index lookup, with no scan:
   h:金本正一 / k:김본정일  the whole name, hanja and hangul
-  b:김본 / c:金本          each two-syllable piece, for partial names (two-syllable given
-                            names included, which trigram indexes cannot find)
+  b:김본                    each two-syllable piece of the reading, for partial names (two-
+                            syllable given names included, which trigram indexes cannot
+                            find); a partial hanja query goes through its reading too
   d:김정일                  the hangul name with one syllable left out: two names one
                             misread syllable apart share such a key (or one is the other's)
 """
@@ -24,7 +25,6 @@ def name_keys(hanja: str | None, hangul: str | None) -> set[str]:
     keys: set[str] = set()
     if hanja:
         keys.add("h:" + hanja)
-        keys |= {"c:" + hanja[i:i + 2] for i in range(len(hanja) - 1)}
     if hangul:
         keys.add("k:" + hangul)
         keys |= {"b:" + hangul[i:i + 2] for i in range(len(hangul) - 1)}

@@ -122,20 +122,24 @@ def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, st
     # A hit on an exact key that is not the row's own name came through a linked name.
     classify(owners_where(Owner.id.in_(select(SearchKey.owner_id).where(SearchKey.key.in_(exact)))),
              (EXACT, "linked Korean name"))
-    for text, prefix, column in ((hanja, "c:", Owner.name_hanja), (hangul, "b:", Owner.name_hangul)):
-        if not text:
+    # Partial names: by the reading's two-syllable pieces (a hanja query through its own
+    # reading), then the hanja or hangul itself checked inside the database.
+    for text, column in ((hanja, Owner.name_hanja), (hangul, Owner.name_hangul)):
+        if not text or not hangul:
             continue
         if len(text) == 1:  # a surname alone: names that begin with it
-            key = ("h:" if prefix == "c:" else "k:") + text
+            key = ("h:" if column is Owner.name_hanja else "k:") + text
             # A key range uses the index on SQLite; PostgreSQL's collation may not order
             # by code point, so there the prefix is matched with LIKE.
             begins = (and_(SearchKey.key >= key, SearchKey.key < key + "\U0010ffff")
                       if session.get_bind().dialect.name == "sqlite"
                       else SearchKey.key.startswith(key, autoescape=True))
             ids = select(SearchKey.owner_id).where(begins).limit(5000).scalar_subquery()
-        else:
-            postings = [_posting(prefix + text[i:i + 2]) for i in range(len(text) - 1)]
+        elif len(hangul) >= 2:
+            postings = [_posting("b:" + hangul[i:i + 2]) for i in range(len(hangul) - 1)]
             ids = intersect(*postings) if len(postings) > 1 else postings[0]
+        else:
+            continue
         classify(owners_where(and_(Owner.id.in_(ids), column.contains(text, autoescape=True))),
                  (PARTIAL, f"name contains {text}"))
     unfiltered = not (q.place_units or q.lot or q.category or q.date_from or q.date_to or q.desk)
