@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,22 @@ def _set(record: dict[str, Any], path: str, value: dict[str, Any]) -> None:
     rows[int(index)][key] = value
 
 
+def _revise(archive: Archive, parcel_id: int, label: str, new_value: str, actor: str | None,
+            change: Callable[[dict[str, Any]], str | None]) -> None:
+    """One correction, in one transaction: `change` edits a copy of the record as it
+    stands and returns the value it replaced; the row is kept and the parcel re-indexed."""
+    with archive.session() as session, session.begin():
+        parcel = session.get(Parcel, parcel_id)
+        if parcel is None:
+            raise QueryError(f"no parcel {parcel_id} in this archive")
+        current = copy.deepcopy(parcel.effective)
+        old = change(current)
+        session.add(Correction(parcel_id=parcel_id, field=label, old_value=old,
+                               new_value=new_value, actor=actor or current_actor()))
+        parcel.current = current
+        index_parcel(session, parcel)
+
+
 def correct_field(archive: Archive, parcel_id: int, path: str, text: str,
                   actor: str | None = None) -> dict[str, Any]:
     """Stores a clerk's value for one field; returns the field as it now reads."""
@@ -62,24 +79,19 @@ def correct_field(archive: Archive, parcel_id: int, path: str, text: str,
         field = reread(path, text)
     except ValueError as exc:
         raise QueryError(str(exc)) from None
-    with archive.session() as session, session.begin():
-        parcel = session.get(Parcel, parcel_id)
-        if parcel is None:
-            raise QueryError(f"no parcel {parcel_id} in this archive")
-        current = copy.deepcopy(parcel.effective)
+    value = {**field.as_json(), "confirmed": True}
+
+    def change(current: dict[str, Any]) -> str | None:
         old = _get(current, path)
-        value = {**field.as_json(), "confirmed": True}
         _set(current, path, value)
         review = current.setdefault("review", {"needs_review": False, "fields": []})
         review["fields"] = [f for f in review.get("fields", []) if f != path]
         if field.problems:
             review["fields"].append(path)
         review["needs_review"] = bool(review["fields"])
-        session.add(Correction(parcel_id=parcel_id, field=path,
-                               old_value=old.get("hanja") if old else None,
-                               new_value=text, actor=actor or current_actor()))
-        parcel.current = current
-        index_parcel(session, parcel)
+        return old.get("hanja") if old else None
+
+    _revise(archive, parcel_id, path, text, actor, change)
     return value
 
 
@@ -93,19 +105,14 @@ def link_korean_name(archive: Archive, parcel_id: int, owner: int, name: str,
     hanja = name if any(is_hanja(ch) for ch in name) else None
     link = {"hanja": hanja, "hangul": read_name(name).hangul if hanja else name}
     path = f"owners[{owner}].name"
-    with archive.session() as session, session.begin():
-        parcel = session.get(Parcel, parcel_id)
-        if parcel is None:
-            raise QueryError(f"no parcel {parcel_id} in this archive")
-        current = copy.deepcopy(parcel.effective)
+
+    def change(current: dict[str, Any]) -> None:
         field = _get(current, path)
         if field is None:
             raise QueryError(f"parcel {parcel_id} has no owner row {owner + 1}")
         field["korean_name"] = link
-        session.add(Correction(parcel_id=parcel_id, field=path + ".korean_name",
-                               old_value=None, new_value=name, actor=actor or current_actor()))
-        parcel.current = current
-        index_parcel(session, parcel)
+
+    _revise(archive, parcel_id, path + ".korean_name", name, actor, change)
     return link
 
 
