@@ -2,7 +2,7 @@
 
 Verbs, options and JSON keys are a contract other tools rely on: add, never rename.
 Exit codes: 0 success, 1 some input failed (the rest was done), 2 cannot start
-(bad arguments, missing font or model, archive that will not open).
+(bad arguments or query, missing font or model, archive that will not open).
 """
 
 from __future__ import annotations
@@ -66,19 +66,14 @@ def _process(args: argparse.Namespace) -> int:
 
 def _search(args: argparse.Namespace) -> int:
     archive = _open(args.db)
-    by_owner = any((args.name, args.place, args.lot, args.category))
-    try:
-        if by_owner:
-            query = owner_query(args.name, args.place, args.lot, args.category, args.date_from,
-                                args.date_to, args.desk, args.limit)
-            return _print_owner_hits(search_owners(archive, query, applicant=args.applicant),
-                                     args.json)
-        if not args.text:
-            raise QueryError("give TEXT, or --name, --place, --lot or --category")
-        hits = search_text(archive, args.text, args.limit)
-    except QueryError as exc:
-        print(f"toji: {exc}", file=sys.stderr)
-        return EXIT_FATAL
+    if any((args.name, args.place, args.lot, args.category)):
+        query = owner_query(args.name, args.place, args.lot, args.category, args.date_from,
+                            args.date_to, args.desk, args.limit)
+        return _print_owner_hits(search_owners(archive, query, applicant=args.applicant),
+                                 args.json)
+    if not args.text:
+        raise QueryError("give TEXT, or --name, --place, --lot or --category")
+    hits = search_text(archive, args.text, args.limit)
     if args.json:
         for h in hits:
             print(json.dumps({"file": h.scan_path, "page": h.page, "line": h.line,
@@ -148,11 +143,7 @@ def _read(args: argparse.Namespace) -> int:
 def _correct(args: argparse.Namespace) -> int:
     from app.review import correct_field
 
-    try:
-        value = correct_field(_open(args.db), args.parcel, args.field, args.value)
-    except QueryError as exc:
-        print(f"toji: {exc}", file=sys.stderr)
-        return EXIT_FATAL
+    value = correct_field(_open(args.db), args.parcel, args.field, args.value)
     print(json.dumps(value, ensure_ascii=False))
     return EXIT_OK
 
@@ -160,11 +151,7 @@ def _correct(args: argparse.Namespace) -> int:
 def _link(args: argparse.Namespace) -> int:
     from app.review import link_korean_name
 
-    try:
-        link = link_korean_name(_open(args.db), args.parcel, args.owner - 1, args.korean_name)
-    except QueryError as exc:
-        print(f"toji: {exc}", file=sys.stderr)
-        return EXIT_FATAL
+    link = link_korean_name(_open(args.db), args.parcel, args.owner - 1, args.korean_name)
     print(json.dumps(link, ensure_ascii=False))
     return EXIT_OK
 
@@ -172,11 +159,7 @@ def _link(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     from app.review import history
 
-    try:
-        versions = history(_open(args.db), args.parcel, args.field)
-    except QueryError as exc:
-        print(f"toji: {exc}", file=sys.stderr)
-        return EXIT_FATAL
+    versions = history(_open(args.db), args.parcel, args.field)
     for v in versions:
         print(f"{v.field}  {v.value}  ({v.source}{', ' + v.at if v.at else ''})")
     return EXIT_OK
@@ -256,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ArchiveError, EngineUnavailableError) as exc:
+    except (ArchiveError, EngineUnavailableError, QueryError) as exc:
         print(f"toji: {exc}", file=sys.stderr)
         return EXIT_FATAL
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
