@@ -1,4 +1,4 @@
-"""The `toji` command line: samples, process, search, export, read.
+"""The `toji` command line: samples, process, search, export, read, certificate, verify.
 
 Verbs, options and JSON keys are a contract other tools rely on: add, never rename.
 Exit codes: 0 success, 1 some input failed (the rest was done), 2 cannot start
@@ -14,8 +14,12 @@ import sys
 from pathlib import Path
 
 from app import process as processing
+from app.certificate import CertificateError
 from app.export import FORMATS, export
+from app.fonts import FontMissingError
+from app.ingest import ScanError
 from app.search import QueryError, owner_query, search_owners, search_text
+from app.settings import SettingError
 from db.archive import ArchiveError, open_archive
 from ocr.engine import EngineUnavailableError
 
@@ -165,6 +169,57 @@ def _history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _certificate(args: argparse.Namespace) -> int:
+    from app.certificate import issue
+
+    issued = issue(_open(args.db), args.parcel, args.out, applicant=args.applicant,
+                   final_only=args.final_owner_only)
+    if args.json:
+        print(json.dumps({"number": issued.number, "code": issued.code,
+                          "file": str(issued.path), "parcel": args.parcel}, ensure_ascii=False))
+    else:
+        print(f"certificate {issued.number}  code {issued.code}  -> {issued.path}")
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from app.certificate import verify_code, verify_file
+
+    archive = _open(args.db)
+    target = Path(args.target)
+    result = (verify_file(archive, target) if target.suffix.lower() == ".pdf" or target.exists()
+              else verify_code(archive, args.target))
+    if args.json:
+        print(json.dumps({"ok": result.ok, "number": result.number,
+                          "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail}
+                                     for c in result.checks]}, ensure_ascii=False))
+    else:
+        for c in result.checks:
+            print(f"{'ok  ' if c.ok else 'FAIL'}  {c.name}: {c.detail}")
+        if result.ok and result.content and target.suffix.lower() != ".pdf":
+            content = result.content
+            print(f"{content['title']} {content['number']}, {content['issued_text']}")
+            for label, value, _ in content["land"]:
+                print(f"  {label}: {value}")
+            for row in content["owners"]:
+                print(f"  소유자 {row[0]}: {row[4]} ({row[1]}, {row[2]})")
+        print("verified: issued by this archive and unaltered" if result.ok
+              else "NOT VERIFIED", file=sys.stderr)
+    return EXIT_OK if result.ok else EXIT_PARTIAL
+
+
+def _settings(args: argparse.Namespace) -> int:
+    from app import settings
+
+    archive = _open(args.db)
+    if args.name and args.value is not None:
+        settings.put(archive, args.name, args.value)
+    for name, meaning in settings.PUBLIC.items():
+        if args.name in (None, name):
+            print(f"{name} = {settings.get(archive, name) or ''}    # {meaning}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="toji", description="Toji: old Korean land registers to searchable records")
@@ -227,6 +282,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--field", help="one field path (default: every corrected field)")
     p.set_defaults(run=_history)
 
+    p = verbs.add_parser("certificate", help="write a parcel's record extract as a signed PDF")
+    p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
+    p.add_argument("--parcel", type=int, required=True)
+    p.add_argument("-o", "--out", type=Path, required=True, help="the PDF to write")
+    p.add_argument("--applicant", help="for whom, on what proof (printed and audit-logged)")
+    p.add_argument("--final-owner-only", action="store_true",
+                   help="show only the final owner, not the whole chain")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_certificate)
+
+    p = verbs.add_parser("verify", help="check a certificate PDF, or the code printed on one")
+    p.add_argument("target", help="certificate PDF, code XXXX-XXXX-XXXX or the QR's text")
+    p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_verify)
+
+    p = verbs.add_parser("settings", help="show or set the archive's settings (office, font)")
+    p.add_argument("name", nargs="?")
+    p.add_argument("value", nargs="?")
+    p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
+    p.set_defaults(run=_settings)
+
     p = verbs.add_parser("read", help="read hanja as Korean: the reading alone on the first line")
     p.add_argument("text")
     p.add_argument("--as", dest="kind", default="free",
@@ -239,7 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ArchiveError, EngineUnavailableError, QueryError) as exc:
+    except (ArchiveError, EngineUnavailableError, QueryError, FontMissingError,
+            CertificateError, SettingError, ScanError) as exc:
         print(f"toji: {exc}", file=sys.stderr)
         return EXIT_FATAL
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly

@@ -1,0 +1,53 @@
+"""The page images behind stored records, for certificates, exports and review.
+
+A SQLite archive keeps its own copy of each scan (`scans.stored`, inside the archive
+folder); a server archive refers to the file where it was taken from. Either way the
+bytes must still hash to the scan's SHA-256: a changed file is not the page that was read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from app.ingest import ScanError, ScanFile, pages_of
+from db.archive import Archive
+from db.models import Scan
+
+
+def scan_file(archive: Archive, scan: Scan) -> Path:
+    """Where the scan's bytes are: the archive's copy when there is one."""
+    if scan.stored and archive.folder is not None:
+        return archive.folder / scan.stored
+    return Path(scan.path)
+
+
+def page_pixels(archive: Archive, scan: Scan, number: int) -> np.ndarray:
+    """The RGB pixels of page `number` (1-based), or ScanError naming the file."""
+    path = scan_file(archive, scan)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScanError(path, f"scan of record {scan.sha256[:12]} cannot be read "
+                              f"({exc.strerror or exc})") from None
+    if hashlib.sha256(data).hexdigest() != scan.sha256:
+        raise ScanError(path, "scan file changed since it was read (SHA-256 differs)")
+    for page in pages_of(ScanFile(path, data, scan.sha256)):
+        if page.number == number:
+            return page.pixels
+    raise ScanError(path, f"has no page {number}")
+
+
+def bounds(quads: list[list[list[float]]], width: int, height: int,
+           margin: float = 0.06) -> tuple[int, int, int, int] | None:
+    """The box (x0, y0, x1, y1) around the quads, widened by `margin` of the page, clipped."""
+    points = [p for quad in quads for p in quad]
+    if not points:
+        return None
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    dx, dy = margin * width, margin * height
+    x0, y0 = max(0, int(min(xs) - dx)), max(0, int(min(ys) - dy))
+    x1, y1 = min(width, int(max(xs) + dx)), min(height, int(max(ys) + dy))
+    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
