@@ -21,8 +21,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
+    Flowable,
     Image,
-    KeepTogether,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -74,10 +74,11 @@ def _table(rows: list[list[str]], header: list[str], widths: list[float],
     return table
 
 
-def _qr(text: str, size: float) -> Drawing:
+def _qr(text: str, size: float, font: str) -> Drawing:
     widget = QrCodeWidget(text, barLevel="M")
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.initialFontName = font  # else the drawing names Helvetica, which is not embedded
     drawing.add(widget)
     return drawing
 
@@ -88,6 +89,31 @@ def _card(crop: PILImage.Image, max_w: float, max_h: float) -> Image:
     buffer.seek(0)
     scale = min(max_w / crop.width, max_h / crop.height)
     return Image(buffer, width=crop.width * scale, height=crop.height * scale)
+
+
+class _CardBlock(Flowable):
+    """The card crop beside the verification block, the crop scaled to the room left on the
+    page (between 55 and 95 mm high) so that a certificate stays on one page when it can."""
+
+    def __init__(self, heading: Paragraph, crop: PILImage.Image, verify: list,
+                 font: str) -> None:
+        super().__init__()
+        self.heading, self.crop, self.verify, self.font = heading, crop, verify, font
+        self.table: Table | None = None
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        height = min(95 * mm, max(55 * mm, avail_height - 14 * mm))
+        self.table = Table([[self.heading, ""],
+                            [_card(self.crop, avail_width * 0.56, height), self.verify]],
+                           colWidths=[avail_width * 0.6, avail_width * 0.4])
+        self.table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                        ("SPAN", (0, 0), (1, 0)),
+                                        ("FONT", (0, 0), (-1, -1), self.font),
+                                        ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        return self.table.wrap(avail_width, avail_height)
+
+    def draw(self) -> None:
+        self.table.drawOn(self.canv, 0, 0)
 
 
 def render(content: dict[str, Any], code: str, qr_payload: str, crop: PILImage.Image,
@@ -137,7 +163,7 @@ def render(content: dict[str, Any], code: str, qr_payload: str, crop: PILImage.I
                      [WIDTH * w for w in (0.07, 0.19, 0.12, 0.28, 0.18, 0.16)],
                      st["cell"], name)]
     verify = [
-        _qr(qr_payload, 30 * mm),
+        _qr(qr_payload, 30 * mm, name),
         Spacer(1, 2 * mm),
         Paragraph(escape(f"확인코드 {code}"), st["section"]),
         Paragraph(escape(f"발급번호 {number}의 진위는 발급 기관에서 확인코드 또는 QR 코드로 "
@@ -145,10 +171,6 @@ def render(content: dict[str, Any], code: str, qr_payload: str, crop: PILImage.I
         Spacer(1, 3 * mm),
         Paragraph(escape(NOTICE), st["small"]),
     ]
-    block = Table([[_card(crop, WIDTH * 0.56, 95 * mm), verify]],
-                  colWidths=[WIDTH * 0.6, WIDTH * 0.4])
-    block.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    story += [Paragraph("대장 원본 (스캔)", st["section"]), KeepTogether([block])]
+    story.append(_CardBlock(Paragraph("대장 원본 (스캔)", st["section"]), crop, verify, name))
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()

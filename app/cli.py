@@ -214,6 +214,8 @@ def _settings(args: argparse.Namespace) -> int:
     archive = _open(args.db)
     if args.name and args.value is not None:
         settings.put(archive, args.name, args.value)
+    elif args.name:
+        settings.get(archive, args.name)  # an unknown name is refused here
     for name, meaning in settings.PUBLIC.items():
         if args.name in (None, name):
             print(f"{name} = {settings.get(archive, name) or ''}    # {meaning}")

@@ -72,3 +72,30 @@ def store_truth(archive, truth: dict, path: str) -> int:
         session.flush()
         index_parcel(session, page.parcel)
         return page.parcel.id
+
+
+@pytest.fixture(scope="session")
+def _read_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive holding two committed pages read by the real engine (one 土地臺帳 with
+    two owners, one 林野臺帳), made once per test session."""
+    from app.process import process_paths
+    from db.archive import open_archive
+
+    folder = tmp_path_factory.mktemp("read") / "archive"
+    archive = open_archive(folder / "toji.db")
+    pages = [SAMPLES / "land_s2026_0007_light.jpg", SAMPLES / "forest_s2026_0006_none.png"]
+    assert all(o.status == "stored" for o in process_paths(pages, archive))
+    archive.engine.dispose()
+    return folder
+
+
+@pytest.fixture
+def read_archive(_read_folder: Path, tmp_path: Path):
+    """A copy of the session's read archive, for one test to change as it likes."""
+    import shutil
+
+    from db.archive import open_archive
+
+    folder = tmp_path / "archive"
+    shutil.copytree(_read_folder, folder)
+    return open_archive(folder / "toji.db")
