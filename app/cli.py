@@ -15,7 +15,7 @@ from pathlib import Path
 
 from app import process as processing
 from app.certificate import CertificateError
-from app.export import FORMATS, export
+from app.export import FORMATS, export, export_to
 from app.fonts import FontMissingError
 from app.ingest import ScanError
 from app.search import QueryError, owner_query, search_owners, search_text
@@ -110,15 +110,18 @@ def _print_owner_hits(hits, as_json: bool) -> int:  # noqa: ANN001 - list[OwnerH
 def _export(args: argparse.Namespace) -> int:
     archive = _open(args.db)
     if args.out is None:
+        if args.format == "csv":
+            sys.stdout.reconfigure(encoding="utf-8-sig")
         count = export(archive, sys.stdout, args.format)
-    else:
-        try:
-            with args.out.open("w", encoding="utf-8") as out:
-                count = export(archive, out, args.format)
-        except OSError as exc:
-            print(f"toji: {args.out}: cannot write ({exc.strerror})", file=sys.stderr)
-            return EXIT_FATAL
-    print(f"{count} parcel(s) exported", file=sys.stderr)
+        print(f"{count} parcel(s) exported", file=sys.stderr)
+        return EXIT_OK
+    try:
+        summary = export_to(archive, args.format, args.out)
+    except OSError as exc:
+        print(f"toji: {exc.filename or args.out}: cannot write ({exc.strerror or exc})",
+              file=sys.stderr)
+        return EXIT_FATAL
+    print(f"{summary} exported to {args.out}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -258,10 +261,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per hit")
     p.set_defaults(run=_search)
 
-    p = verbs.add_parser("export", help="write every parcel as one JSON object per line")
+    p = verbs.add_parser("export", help="write the archive out: JSON lines, CSV, XLSX, "
+                                        "PAGE-XML, searchable PDFs, a PaddleOCR training set")
     p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
-    p.add_argument("--format", choices=FORMATS, default="jsonl")
-    p.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    p.add_argument("--format", choices=FORMATS, default="jsonl",
+                   help="jsonl, csv (UTF-8 with BOM), xlsx; folders: page-xml, pdf, paddle")
+    p.add_argument("--out", type=Path,
+                   help="file or folder to write (jsonl and csv: standard output if omitted)")
     p.set_defaults(run=_export)
 
     p = verbs.add_parser("correct", help="store a clerk's value for a field (a new version)")

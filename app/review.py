@@ -34,7 +34,8 @@ class Version:
     at: str | None
 
 
-def _get(record: dict[str, Any], path: str) -> dict[str, Any] | None:
+def field_at(record: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """The field at a path such as 'lot' or 'owners[1].name', or None."""
     name, index, key = PATH.fullmatch(path).groups()  # type: ignore[union-attr]
     if index is None:
         return record.get(name)
@@ -82,7 +83,7 @@ def correct_field(archive: Archive, parcel_id: int, path: str, text: str,
     value = {**field.as_json(), "confirmed": True}
 
     def change(current: dict[str, Any]) -> str | None:
-        old = _get(current, path)
+        old = field_at(current, path)
         _set(current, path, value)
         review = current.setdefault("review", {"needs_review": False, "fields": []})
         review["fields"] = [f for f in review.get("fields", []) if f != path]
@@ -107,7 +108,7 @@ def link_korean_name(archive: Archive, parcel_id: int, owner: int, name: str,
     path = f"owners[{owner}].name"
 
     def change(current: dict[str, Any]) -> None:
-        field = _get(current, path)
+        field = field_at(current, path)
         if field is None:
             raise QueryError(f"parcel {parcel_id} has no owner row {owner + 1}")
         field["korean_name"] = link
@@ -127,7 +128,7 @@ def history(archive: Archive, parcel_id: int, path: str | None = None) -> list[V
         paths = [path] if path else list(dict.fromkeys(c.field for c in corrections))
         out = []
         for p in paths:
-            machine = _get(parcel.record, p) if PATH.fullmatch(p) else None
+            machine = field_at(parcel.record, p) if PATH.fullmatch(p) else None
             out.append(Version(p, machine.get("hanja") if machine else None, "machine", None))
             out += [Version(p, c.new_value, c.actor, c.at.isoformat())
                     for c in corrections if c.field == p]

@@ -51,3 +51,9 @@ def bounds(quads: list[list[list[float]]], width: int, height: int,
     x0, y0 = max(0, int(min(xs) - dx)), max(0, int(min(ys) - dy))
     x1, y1 = min(width, int(max(xs) + dx)), min(height, int(max(ys) + dy))
     return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+
+
+def is_vertical(quad: list[list[float]], text: str) -> bool:
+    """A line written top to bottom: much taller than wide, more than one character."""
+    xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+    return len(text) > 1 and (max(ys) - min(ys)) > 1.5 * (max(xs) - min(xs))

@@ -79,6 +79,13 @@ class RapidOcrEngine:
         result = self._ocr.recognize_txt([np.ascontiguousarray(c[..., ::-1]) for c in crops])
         return [(text, float(score)) for text, score in zip(result.txts, result.scores, strict=True)]
 
+    def characters(self) -> list[str]:
+        """The recogniser's dictionary in model order (as PaddleOCR's dict files hold it:
+        without CTC's blank and the space it appends), for fine-tuning the same head."""
+        if self._ocr.text_rec is None:  # loaded on first use
+            self.recognize([np.full((48, 96, 3), 255, np.uint8)])
+        return [c for c in self._ocr.text_rec.postprocess_op.character[1:] if c != " "]
+
 
 def _paddle() -> OcrEngine:
     from ocr.paddle_engine import PaddleEngine  # imported late: it imports this module
