@@ -291,7 +291,7 @@ def _signature_check(session, cert: Certificate | None, code: str) -> list[Check
         return [Check("issued here", False, "no certificate with this number or code "
                                             "was issued by this archive")]
     expected = sign(cert.content, settings.certificate_key(session))
-    return [Check("issued here", True, f"{cert.number}, {cert.issued_at:%Y-%m-%d %H:%M}, "
+    return [Check("issued here", True, f"{cert.number}, {cert.content['issued_text']}, "
                                        f"by {cert.actor}"),
             Check("code", hmac.compare_digest(expected, code) and
                   hmac.compare_digest(expected, cert.code),
