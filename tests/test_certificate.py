@@ -177,3 +177,21 @@ def test_cli_certificate_verify_and_settings(read_archive, tmp_path: Path, capsy
     assert main(["certificate", "--db", db, "--parcel", "999", "-o", str(out)]) == 2
     assert "no parcel 999" in capsys.readouterr().err
     assert main(["settings", "colour", "--db", db]) == 2
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_issue_and_verify_on_each_backend(backend: str, tmp_path: Path) -> None:
+    """A shared archive on PostgreSQL issues and verifies as a SQLite one does (its scans
+    stay where they were taken from)."""
+    from app.process import process_paths
+    from tests.conftest import SAMPLES, fresh_archive
+
+    archive = fresh_archive(backend, tmp_path)
+    [outcome] = process_paths([SAMPLES / "land_s2026_0003_none.png"], archive)
+    assert outcome.status == "stored"
+    with archive.session() as s:
+        parcel_id = s.scalars(select(Parcel.id)).one()
+    issued = issue(archive, parcel_id, tmp_path / "c.pdf", applicant="김철수")
+    assert verify_file(archive, tmp_path / "c.pdf").ok
+    assert verify_code(archive, issued.code).content == issued.content
+    archive.engine.dispose()
