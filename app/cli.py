@@ -11,9 +11,11 @@ import argparse
 import json
 import os
 import sys
+import threading
+import time
 from pathlib import Path
 
-from app import process as processing
+from app.batch import BatchError
 from app.certificate import CertificateError
 from app.export import FORMATS, export, export_to
 from app.fonts import FontMissingError
@@ -21,7 +23,7 @@ from app.ingest import ScanError
 from app.search import QueryError, owner_query, search_owners, search_text
 from app.settings import SettingError
 from db.archive import ArchiveError, open_archive
-from ocr.engine import EngineUnavailableError
+from ocr.engine import EngineUnavailableError, get_engine
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FATAL = 0, 1, 2
 
@@ -47,11 +49,39 @@ def _samples(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _progress_printer(stream=sys.stderr):  # noqa: ANN001, ANN202 - a Progress callback
+    """Draws progress on one line of a terminal; elsewhere (logs, pipes) one line a minute."""
+    tty = stream.isatty()
+    last = [0.0]
+
+    def draw(p) -> None:  # noqa: ANN001 - app.batch.Progress
+        now = time.monotonic()
+        finished = p.done >= p.total
+        if not tty and not finished and now - last[0] < 60:
+            return
+        last[0] = now
+        width = 24
+        filled = int(width * p.done / p.total) if p.total else width
+        eta = p.eta_seconds
+        left = f"{int(eta) // 3600}:{int(eta) % 3600 // 60:02d}:{int(eta) % 60:02d} left" \
+            if eta is not None else "-:--:-- left"
+        line = (f"[{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total} pages  "
+                f"{p.pages_per_minute:.1f} pages/min  {left}  failed {p.failed}")
+        stream.write(("\r" + line[:118].ljust(118)) if tty else line + "\n")
+        if tty and finished:
+            stream.write("\n")
+        stream.flush()
+
+    return draw
+
+
 def _process(args: argparse.Namespace) -> int:
+    from app import batch
+
     archive = _open(args.db)
     counts = {"stored": 0, "duplicate": 0, "failed": 0}
 
-    def report(o: processing.Outcome) -> None:
+    def report(o: batch.Outcome) -> None:
         counts[o.status] += 1
         if o.status == "failed":
             print(f"toji: error: {o.error}", file=sys.stderr)
@@ -62,10 +92,46 @@ def _process(args: argparse.Namespace) -> int:
             print(f"stored     {o.path}  ({o.pages} page(s), {o.lines} lines{review})",
                   flush=True)
 
-    processing.process_paths(args.paths, archive, args.engine, report)
+    if args.watch:
+        from app.watch import watch
+
+        get_engine(args.engine)
+        print(f"watching {args.watch} every {args.interval:g} s (Ctrl-C to stop)",
+              file=sys.stderr)
+        watch(archive, args.watch, args.engine, args.workers, args.interval, report,
+              cluster=args.cluster)
+        return EXIT_OK
+    if args.resume or args.retry:
+        job = (args.job or batch.unfinished_job(archive)) if args.resume else args.job
+        if job is None:
+            raise batch.BatchError("--retry needs --job N (the job the failures belong to)")
+        if args.retry:
+            print(f"{batch.retry_failed(archive, job)} failed item(s) queued again",
+                  file=sys.stderr)
+    else:
+        if not args.paths:
+            raise QueryError("give scan files or folders, --resume, --retry or --watch")
+        get_engine(args.engine)  # an unknown or missing engine stops here, before any job
+        job = batch.create_job(archive, args.paths, args.engine)
+    stop = threading.Event()
+    try:
+        summary = batch.run_job(archive, job, args.workers, args.cluster,
+                                on_progress=None if args.quiet else _progress_printer(),
+                                on_outcome=report, stop=stop)
+    except KeyboardInterrupt:
+        print(f"\ntoji: stopped; every stored page is kept. Continue with: "
+              f"toji process --resume --db {args.db}", file=sys.stderr)
+        return EXIT_PARTIAL
+    p = summary.progress
     print(f"{counts['stored']} stored, {counts['duplicate']} duplicate, "
           f"{counts['failed']} failed")
-    return EXIT_PARTIAL if counts["failed"] else EXIT_OK
+    print(f"job {summary.job_id} {summary.status}: {p.stored} page(s) stored, "
+          f"{p.review} to review, {p.failed} failed; {p.pages_per_minute:.1f} pages/min",
+          file=sys.stderr)
+    if summary.failures:
+        print(f"retry the failed ones with: toji process --retry --job {summary.job_id} "
+              f"--db {args.db}", file=sys.stderr)
+    return EXIT_PARTIAL if summary.failures else EXIT_OK
 
 
 def _search(args: argparse.Namespace) -> int:
@@ -238,11 +304,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--degrade", choices=["none", "light", "heavy", "mixed"], default="mixed")
     p.set_defaults(run=_samples)
 
-    p = verbs.add_parser("process", help="read scans into the archive")
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                   help="scan files (PNG, JPEG, TIFF, BMP, PDF) or folders of them")
+    p = verbs.add_parser("process", help="read scans into the archive (a resumable job)")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                   help="scan files (PNG, JPEG, TIFF, BMP, PDF), folders of them "
+                        "(recursively) or list files (.txt/.lst, one path a line)")
     p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
     p.add_argument("--engine", default="rapidocr", help="OCR engine (default rapidocr)")
+    p.add_argument("--workers", type=int, default=0,
+                   help="worker processes, each loading the models once (default: read "
+                        "in this process)")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="a Dask scheduler (tcp://host:8786) to read the pages on")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the last job that did not finish (or --job N)")
+    p.add_argument("--retry", action="store_true", help="queue a job's failed items again "
+                                                         "and run them (with --job N)")
+    p.add_argument("--job", type=int, help="the job to resume or retry")
+    p.add_argument("--watch", type=Path, metavar="DIR",
+                   help="process what a scanner drops into DIR until stopped")
+    p.add_argument("--interval", type=float, default=5.0,
+                   help="seconds between looks at the watched folder")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_process)
 
     p = verbs.add_parser("search", help="find parcels by owner, place or lot, or lines by text")
@@ -325,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except (ArchiveError, EngineUnavailableError, QueryError, FontMissingError,
-            CertificateError, SettingError, ScanError) as exc:
+            CertificateError, SettingError, ScanError, BatchError) as exc:
         print(f"toji: {exc}", file=sys.stderr)
         return EXIT_FATAL
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly

@@ -7,6 +7,7 @@ can report it and go on.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import warnings
 from collections.abc import Iterable, Iterator
@@ -30,6 +31,9 @@ class ScanError(Exception):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self) -> tuple:  # crosses process boundaries from batch workers intact
+        return (ScanError, (self.path, self.reason))
+
 
 @dataclass(frozen=True)
 class PageImage:
@@ -45,12 +49,26 @@ class ScanFile:
     sha256: str
 
 
+LIST_SUFFIXES = {".txt", ".lst"}
+
+
 def expand(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files as given, and the scans inside folders (recursively, in name order)."""
+    """Files as given, the scans inside folders (recursively, in name order), and the
+    paths a list file names (.txt or .lst: one path a line, relative to the list's folder,
+    # for comments)."""
     for path in paths:
         if path.is_dir():
             yield from sorted(p for p in path.rglob("*")
                               if p.is_file() and p.suffix.lower() in SCAN_SUFFIXES)
+        elif path.suffix.lower() in LIST_SUFFIXES and path.is_file():
+            try:
+                lines = path.read_text(encoding="utf-8-sig").splitlines()
+            except (OSError, UnicodeDecodeError):
+                yield path  # processing it then names the problem
+                continue
+            named = [line.strip() for line in lines if line.strip() and
+                     not line.lstrip().startswith("#")]
+            yield from expand(path.parent / name for name in named)
         else:
             yield path
 
@@ -79,6 +97,78 @@ def pages_of(scan: ScanFile) -> list[PageImage]:
     return _image_pages(scan)
 
 
+def page_count(scan: ScanFile) -> int:
+    """How many pages the scan holds, from its header (nothing decoded)."""
+    if scan.data.startswith(b"%PDF"):
+        import pypdfium2 as pdfium
+
+        try:
+            document = pdfium.PdfDocument(scan.data)
+        except pdfium.PdfiumError as exc:
+            raise ScanError(scan.path, f"PDF cannot be opened ({exc})") from None
+        try:
+            count = len(document)
+        finally:
+            document.close()
+        if not count:
+            raise ScanError(scan.path, "PDF has no pages")
+        return count
+    with _opened(scan) as image:
+        return getattr(image, "n_frames", 1)
+
+
+def page_image(scan: ScanFile, number: int) -> PageImage:
+    """Decodes page `number` (1-based) alone: a worker reads one page of a long TIFF or
+    PDF without decoding the others."""
+    if scan.data.startswith(b"%PDF"):
+        import pypdfium2 as pdfium
+
+        try:
+            document = pdfium.PdfDocument(scan.data)
+            try:
+                if not 1 <= number <= len(document):
+                    raise ScanError(scan.path, f"has no page {number}")
+                bitmap = document[number - 1].render(scale=PDF_DPI / 72)
+                return PageImage(number, np.asarray(bitmap.to_pil().convert("RGB")), PDF_DPI)
+            finally:
+                document.close()
+        except pdfium.PdfiumError as exc:
+            raise ScanError(scan.path, f"PDF page {number} cannot be rendered ({exc})") from None
+    with _opened(scan) as image:
+        try:
+            image.seek(number - 1)
+        except EOFError:
+            raise ScanError(scan.path, f"has no page {number}") from None
+        try:
+            image.load()
+            dpi = image.info.get("dpi")
+            return PageImage(number, _to_rgb(image), round(float(dpi[0])) if dpi else None)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise ScanError(scan.path, f"damaged image, page {number} ({exc})") from None
+
+
+@contextlib.contextmanager
+def _opened(scan: ScanFile) -> Iterator[Image.Image]:
+    """The image opened with the size guards on; every failure a ScanError naming the file."""
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(BytesIO(scan.data))
+            w, h = image.size
+            if w * h > MAX_PIXELS:
+                raise ScanError(scan.path, f"image too large ({w} x {h} pixels)")
+            yield image
+    except ScanError:
+        raise
+    except UnidentifiedImageError:
+        raise ScanError(scan.path, "not an image or PDF (unrecognised format)") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ScanError(scan.path, "image too large (decompression bomb guard)") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ScanError(scan.path, f"damaged image ({exc})") from None
+
+
 def _to_rgb(frame: Image.Image) -> np.ndarray:
     if frame.mode in ("I;16", "I;16B", "I;16L", "I"):
         # 16-bit greyscale: scale to 8 bits rather than clip.
@@ -93,29 +183,13 @@ def _to_rgb(frame: Image.Image) -> np.ndarray:
 
 
 def _image_pages(scan: ScanFile) -> list[PageImage]:
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(BytesIO(scan.data))
-            w, h = image.size
-            if w * h > MAX_PIXELS:
-                raise ScanError(scan.path, f"image too large ({w} x {h} pixels)")
-            pages = []
-            for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
-                frame.load()
-                dpi = frame.info.get("dpi")
-                pages.append(PageImage(number, _to_rgb(frame),
-                                       round(float(dpi[0])) if dpi else None))
-            return pages
-    except ScanError:
-        raise
-    except UnidentifiedImageError:
-        raise ScanError(scan.path, "not an image or PDF (unrecognised format)") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ScanError(scan.path, "image too large (decompression bomb guard)") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise ScanError(scan.path, f"damaged image ({exc})") from None
+    with _opened(scan) as image:
+        pages = []
+        for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+            frame.load()
+            dpi = frame.info.get("dpi")
+            pages.append(PageImage(number, _to_rgb(frame), round(float(dpi[0])) if dpi else None))
+        return pages
 
 
 def _pdf_pages(scan: ScanFile) -> list[PageImage]:

@@ -218,3 +218,40 @@ class Certificate(Base):
     applicant: Mapped[str | None] = mapped_column(Text, nullable=True)
     content: Mapped[dict] = mapped_column(JSON)
     file_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class Job(Base):
+    """A batch run over files and folders; `toji process --resume` continues the last one
+    that did not finish."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                            nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running|stopped|done
+    engine: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(128))
+    sources: Mapped[list] = mapped_column(JSON)
+
+
+class JobItem(Base):
+    """One file of a job (page None) until it is opened, then one row per page of it.
+    Status: queued, split (a file whose pages are items now), stored, duplicate, failed."""
+
+    __tablename__ = "job_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(Text)
+    page: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    scan_id: Mapped[int | None] = mapped_column(ForeignKey("scans.id", ondelete="SET NULL"),
+                                                nullable=True)
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id", ondelete="SET NULL"),
+                                                nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now,
+                                                    onupdate=_now)

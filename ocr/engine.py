@@ -8,6 +8,7 @@ inside its wheel, so nothing is ever downloaded at run time.
 from __future__ import annotations
 
 import functools
+import os
 from typing import Protocol
 
 import numpy as np
@@ -52,11 +53,16 @@ class RapidOcrEngine:
                 "'pip install rapidocr onnxruntime' (or re-run 'make setup')"
             ) from exc
         try:
-            self._ocr = RapidOCR(params={
+            params: dict[str, object] = {
                 "Det.limit_type": "max",
                 "Det.limit_side_len": detection_side,
                 "Global.log_level": "error",
-            })
+            }
+            threads = os.environ.get("TOJI_OCR_THREADS")  # a batch worker's share of cores
+            if threads:
+                params["EngineConfig.onnxruntime.intra_op_num_threads"] = int(threads)
+                params["EngineConfig.onnxruntime.inter_op_num_threads"] = 1
+            self._ocr = RapidOCR(params=params)
         except Exception as exc:  # a model file missing or damaged inside the wheel
             raise EngineUnavailableError(
                 f"the rapidocr models failed to load ({exc}): reinstall with "
