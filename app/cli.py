@@ -49,8 +49,9 @@ def _samples(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _progress_printer(stream=sys.stderr):  # noqa: ANN001, ANN202 - a Progress callback
+def _progress_printer():  # noqa: ANN202 - a Progress callback
     """Draws progress on one line of a terminal; elsewhere (logs, pipes) one line a minute."""
+    stream = sys.stderr
     tty = stream.isatty()
     last = [0.0]
 

@@ -21,6 +21,8 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 SCAN_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".pdf"}
 MAX_PIXELS = 120_000_000  # a 300-dpi A2 sheet is 35 Mpx; beyond this is a bomb, not a scan
 PDF_DPI = 300
+MAGIC = {b"II*\x00": "TIFF", b"MM\x00*": "TIFF", b"\x89PNG": "PNG", b"\xff\xd8": "JPEG",
+         b"BM": "BMP"}
 
 
 class ScanError(Exception):
@@ -162,6 +164,10 @@ def _opened(scan: ScanFile) -> Iterator[Image.Image]:
     except ScanError:
         raise
     except UnidentifiedImageError:
+        kind = next((k for magic, k in MAGIC.items() if scan.data.startswith(magic)), None)
+        if kind:  # the right signature, a structure that cannot be read: a damaged file
+            raise ScanError(scan.path, f"damaged image ({kind} that cannot be decoded)") \
+                from None
         raise ScanError(scan.path, "not an image or PDF (unrecognised format)") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ScanError(scan.path, "image too large (decompression bomb guard)") from None
