@@ -34,15 +34,22 @@ $(VENV)/.installed: pyproject.toml Makefile scripts/system-deps.sh
 
 # The desk search finds 南宮仁's parcel (#6: the samples are taken in name order); the
 # demo then issues its certificate and verifies it.
+# The demo archive's administrator is made from these on first use (a real archive asks
+# in the terminal, or its scripts set TOJI_USER and TOJI_PASSWORD).
+demo: export TOJI_USER ?= admin
+demo: export TOJI_PASSWORD ?= toji-demo-password
 demo: setup
 	rm -rf $(DEMO)
 	$(BIN)/toji process samples/pages --db $(DEMO)/archive.db
 	$(BIN)/toji search 高陽郡 --db $(DEMO)/archive.db
-	$(BIN)/toji search --name 남궁인 --desk --applicant "demo" --db $(DEMO)/archive.db
+	$(BIN)/toji search --name 남궁인 --desk --applicant "남궁민" --relation 손자 \
+		--proof 제적등본 --db $(DEMO)/archive.db
 	$(BIN)/toji settings office "고양시 (데모)" --db $(DEMO)/archive.db
-	$(BIN)/toji certificate --db $(DEMO)/archive.db --parcel 6 --applicant "demo" \
+	$(BIN)/toji certificate --db $(DEMO)/archive.db --parcel 6 --applicant "남궁민" \
+		--relation 손자 --proof 제적등본 \
 		-o $(DEMO)/certificate.pdf
 	$(BIN)/toji verify $(DEMO)/certificate.pdf --db $(DEMO)/archive.db
+	$(BIN)/toji audit verify --db $(DEMO)/archive.db
 
 # The search tests run on SQLite and on a PostgreSQL server that the script starts on
 # loopback (installing it when run as root).

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from app import ingest
+from app.auth import require
 from app.page_task import PageReading, read_and_store, read_page_task, warm
 from app.scans import scan_file
 from app.search import current_actor
@@ -94,6 +95,7 @@ class Outcome:
 def create_job(archive: Archive, paths: Iterable[Path], engine: str = "rapidocr",
                actor: str | None = None) -> int:
     """A new job over files, folders (recursively) and list files; returns its id."""
+    require("process")
     paths = list(paths)
     with archive.session() as session, session.begin():
         job = Job(engine=engine, actor=actor or current_actor(), sources=[str(p) for p in paths])
@@ -105,6 +107,7 @@ def create_job(archive: Archive, paths: Iterable[Path], engine: str = "rapidocr"
 
 def add_files(archive: Archive, job_id: int, paths: Iterable[Path]) -> int:
     """Queues more files on a job (watch mode); returns how many."""
+    require("process")
     with archive.session() as session, session.begin():
         items = [JobItem(job_id=job_id, path=str(p)) for p in paths]
         session.add_all(items)
@@ -124,6 +127,7 @@ def unfinished_job(archive: Archive) -> int:
 
 def retry_failed(archive: Archive, job_id: int, item_ids: list[int] | None = None) -> int:
     """Queues a job's failed items again (all, or those named); returns how many."""
+    require("process")
     with archive.session() as session, session.begin():
         query = select(JobItem).where(JobItem.job_id == job_id, JobItem.status == "failed")
         if item_ids:
@@ -362,6 +366,7 @@ def run_job(archive: Archive, job_id: int, workers: int = 0, cluster: Any = None
             stop: threading.Event | None = None) -> Summary:
     """Runs a job's queued items to the end (or until `stop` is set); returns a summary.
     `workers` 0 reads in this process; N a pool of N processes; `cluster` a Dask address."""
+    require("process")
     with archive.session() as session:
         job = session.get(Job, job_id)
         if job is None:

@@ -25,8 +25,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import settings
+from app.auth import PermissionDenied, require
 from app.certificate_pdf import render
 from app.fonts import document_font
+from app.personal import mask_personal
 from app.scans import bounds, page_pixels
 from app.search import QueryError, current_actor
 from db.archive import Archive
@@ -232,6 +234,10 @@ def issue(archive: Archive, parcel_id: int, out: Path, actor: str | None = None,
           now: dt.datetime | None = None) -> Issued:
     """Issues a certificate for a parcel: numbered, signed, written to `out`, kept in the
     archive and audit-logged (who, for whom, about which owners)."""
+    principal = require("certificate")
+    if not principal.may("search.records") and not applicant:
+        raise PermissionDenied("a certificate from the desk names its applicant")
+    applicant = mask_personal(applicant) if applicant else None
     actor = actor or current_actor()
     font = document_font(settings.get(archive, "font"))
     office = settings.get(archive, "office") or ""
@@ -309,6 +315,7 @@ def _log(archive: Archive, actor: str | None, subject: str, result: Verification
 
 def verify_code(archive: Archive, text: str, actor: str | None = None) -> Verification:
     """Checks the code (or QR payload) read off a paper; returns what it must say."""
+    require("verify")
     found = PAYLOAD.search(text)
     if found:
         number, code = found.groups()
@@ -352,6 +359,7 @@ def _read_pdf(path: Path) -> tuple[bytes, str, str]:
 def verify_file(archive: Archive, path: Path, actor: str | None = None) -> Verification:
     """Checks a certificate PDF: issued by this archive, code right, text as issued, bytes
     as issued. A damaged file that no longer opens fails with the reason."""
+    require("verify")
     try:
         data, keywords, text = _read_pdf(path)
     except CertificateError as exc:

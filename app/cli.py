@@ -15,6 +15,8 @@ import threading
 import time
 from pathlib import Path
 
+from app.auth import AuthError, PermissionDenied, acting_as, create_user, has_users, sign_in
+from app.backup import BackupError
 from app.batch import BatchError
 from app.certificate import CertificateError
 from app.export import FORMATS, export, export_to
@@ -34,6 +36,54 @@ def _open(target: str):  # noqa: ANN202 - db.archive.Archive
         print(f"toji: {target} was upgraded to this version; the archive as it was is kept "
               f"at {archive.backup}", file=sys.stderr)
     return archive
+
+
+def _prompt_password(prompt: str) -> str:
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def _new_password(name: str) -> str:
+    """A new user's password: TOJI_NEW_PASSWORD for scripts, else asked twice."""
+    if os.environ.get("TOJI_NEW_PASSWORD"):
+        return os.environ["TOJI_NEW_PASSWORD"]
+    if not sys.stdin.isatty():
+        raise AuthError("set TOJI_NEW_PASSWORD, or run this in a terminal to type it")
+    first = _prompt_password(f"password for {name}: ")
+    if _prompt_password("again: ") != first:
+        raise AuthError("the two passwords differ")
+    return first
+
+
+def _sign_in(archive, user: str | None):  # noqa: ANN001, ANN202 - Archive -> Principal
+    """Signs in (TOJI_USER/TOJI_PASSWORD, --user, or prompts). An archive with no users
+    yet makes its first one, the administrator, from the same sources."""
+    name = user or os.environ.get("TOJI_USER")
+    password = os.environ.get("TOJI_PASSWORD")
+    tty = sys.stdin.isatty()
+    if not has_users(archive):
+        if not (name and password) and not tty:
+            raise AuthError("this archive has no users yet: run toji in a terminal to create "
+                            "its administrator, or set TOJI_USER and TOJI_PASSWORD")
+        if not name:
+            print("This archive has no users yet: create its administrator.", file=sys.stderr)
+            name = input("administrator name: ").strip()
+        if not password:
+            password = _prompt_password(f"password for {name}: ")
+            if _prompt_password("again: ") != password:
+                raise AuthError("the two passwords differ")
+        create_user(archive, name, "admin", password)
+        print(f"toji: {name} is this archive's administrator", file=sys.stderr)
+    if not name:
+        if not tty:
+            raise AuthError("sign in: set TOJI_USER and TOJI_PASSWORD, or give --user")
+        name = input("user: ").strip()
+    if password is None:
+        if not tty:
+            raise AuthError("sign in: set TOJI_PASSWORD for scripts, or run in a terminal")
+        password = _prompt_password(f"password for {name}: ")
+    return sign_in(archive, name, password)
 
 
 def _samples(args: argparse.Namespace) -> int:
@@ -79,7 +129,7 @@ def _progress_printer():  # noqa: ANN202 - a Progress callback
 def _process(args: argparse.Namespace) -> int:
     from app import batch
 
-    archive = _open(args.db)
+    archive = args.archive
     counts = {"stored": 0, "duplicate": 0, "failed": 0}
 
     def report(o: batch.Outcome) -> None:
@@ -136,11 +186,11 @@ def _process(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
-    archive = _open(args.db)
+    archive = args.archive
     if any((args.name, args.place, args.lot, args.category)):
         query = owner_query(args.name, args.place, args.lot, args.category, args.date_from,
                             args.date_to, args.desk, args.limit)
-        return _print_owner_hits(search_owners(archive, query, applicant=args.applicant),
+        return _print_owner_hits(search_owners(archive, query, applicant=_applicant(args)),
                                  args.json)
     if not args.text:
         raise QueryError("give TEXT, or --name, --place, --lot or --category")
@@ -175,7 +225,7 @@ def _print_owner_hits(hits, as_json: bool) -> int:  # noqa: ANN001 - list[OwnerH
 
 
 def _export(args: argparse.Namespace) -> int:
-    archive = _open(args.db)
+    archive = args.archive
     if args.out is None:
         if args.format == "csv":
             sys.stdout.reconfigure(encoding="utf-8-sig")
@@ -217,7 +267,7 @@ def _read(args: argparse.Namespace) -> int:
 def _correct(args: argparse.Namespace) -> int:
     from app.review import correct_field
 
-    value = correct_field(_open(args.db), args.parcel, args.field, args.value)
+    value = correct_field(args.archive, args.parcel, args.field, args.value)
     print(json.dumps(value, ensure_ascii=False))
     return EXIT_OK
 
@@ -225,7 +275,7 @@ def _correct(args: argparse.Namespace) -> int:
 def _link(args: argparse.Namespace) -> int:
     from app.review import link_korean_name
 
-    link = link_korean_name(_open(args.db), args.parcel, args.owner - 1, args.korean_name)
+    link = link_korean_name(args.archive, args.parcel, args.owner - 1, args.korean_name)
     print(json.dumps(link, ensure_ascii=False))
     return EXIT_OK
 
@@ -233,7 +283,7 @@ def _link(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     from app.review import history
 
-    versions = history(_open(args.db), args.parcel, args.field)
+    versions = history(args.archive, args.parcel, args.field)
     for v in versions:
         print(f"{v.field}  {v.value}  ({v.source}{', ' + v.at if v.at else ''})")
     return EXIT_OK
@@ -242,7 +292,7 @@ def _history(args: argparse.Namespace) -> int:
 def _certificate(args: argparse.Namespace) -> int:
     from app.certificate import issue
 
-    issued = issue(_open(args.db), args.parcel, args.out, applicant=args.applicant,
+    issued = issue(args.archive, args.parcel, args.out, applicant=_applicant(args),
                    final_only=args.final_owner_only)
     if args.json:
         print(json.dumps({"number": issued.number, "code": issued.code,
@@ -255,7 +305,7 @@ def _certificate(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from app.certificate import verify_code, verify_file
 
-    archive = _open(args.db)
+    archive = args.archive
     target = Path(args.target)
     result = (verify_file(archive, target) if target.suffix.lower() == ".pdf" or target.exists()
               else verify_code(archive, args.target))
@@ -281,7 +331,7 @@ def _verify(args: argparse.Namespace) -> int:
 def _settings(args: argparse.Namespace) -> int:
     from app import settings
 
-    archive = _open(args.db)
+    archive = args.archive
     if args.name and args.value is not None:
         settings.put(archive, args.name, args.value)
     elif args.name:
@@ -292,9 +342,84 @@ def _settings(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _applicant(args: argparse.Namespace) -> str | None:
+    """'name (relation), proof' from --applicant, --relation and --proof."""
+    if not args.applicant:
+        return None
+    text = args.applicant
+    if args.relation:
+        text += f" ({args.relation})"
+    if args.proof:
+        text += f", {args.proof}"
+    return text
+
+
+def _users(args: argparse.Namespace) -> int:
+    from app import auth
+
+    if args.action == "add":
+        if not args.name or not args.role:
+            raise QueryError("toji users add NAME --role admin|clerk|desk")
+        auth.create_user(args.archive, args.name, args.role, _new_password(args.name))
+        print(f"user {args.name} ({args.role}) added")
+    elif args.action == "unlock":
+        auth.unlock(args.archive, args.name or "")
+        print(f"user {args.name} unlocked")
+    else:
+        for name, role, locked in auth.users(args.archive):
+            print(f"{name}  {role}{'  (locked)' if locked else ''}")
+    return EXIT_OK
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from app.audit_service import recent, verify
+
+    if args.action == "verify":
+        result = verify(args.archive)
+        if result.ok:
+            print(f"audit log intact: {result.rows} row(s), every hash and link holds")
+            return EXIT_OK
+        print(f"audit log BROKEN at row {result.broken_at}: {result.reason}")
+        return EXIT_PARTIAL
+    for entry in recent(args.archive, args.limit):
+        print(f"{entry.id}  {entry.at:%Y-%m-%d %H:%M:%S}  {entry.actor}  {entry.action}  "
+              f"{entry.subject}  {json.dumps(entry.detail, ensure_ascii=False)}")
+    return EXIT_OK
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from app.backup import backup
+
+    manifest = backup(args.archive, args.dest)
+    print(f"backup in {args.dest}: the database and {len(manifest['scans'])} scan(s), "
+          f"manifest.json with their SHA-256")
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from app.backup import restore
+
+    restore(args.source, Path(args.db))
+    print(f"restored {args.source} as {args.db}; every hash checked")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from app.backup import check
+
+    problems = check(args.archive)
+    for p in problems:
+        print(f"PROBLEM  {p.what}: {p.detail}")
+    print("archive healthy: database, every scan and the audit chain check out"
+          if not problems else f"{len(problems)} problem(s)", file=sys.stderr)
+    return EXIT_PARTIAL if problems else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="toji", description="Toji: old Korean land registers to searchable records")
+    parser.add_argument("--user", help="sign in as this user (default TOJI_USER); the "
+                                       "password comes from TOJI_PASSWORD or a prompt")
     verbs = parser.add_subparsers(dest="verb", required=True)
 
     p = verbs.add_parser("samples", help="render labelled synthetic register pages")
@@ -339,7 +464,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="date_to", help="owner rows dated up to YYYY[-MM[-DD]]")
     p.add_argument("--desk", action="store_true",
                    help="조상땅 찾기: parcels where the person is the final owner")
-    p.add_argument("--applicant", help="who asked, on what proof (recorded in the audit log)")
+    p.add_argument("--applicant", help="who asked: the applicant's name (audit-logged)")
+    p.add_argument("--relation", help="the applicant's relation to the owner (손자, 자녀 …)")
+    p.add_argument("--proof", help="the proof shown (제적등본, 가족관계증명서 …)")
     p.add_argument("--limit", type=int, default=100)
     p.add_argument("--json", action="store_true", help="one JSON object per hit")
     p.set_defaults(run=_search)
@@ -377,7 +504,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
     p.add_argument("--parcel", type=int, required=True)
     p.add_argument("-o", "--out", type=Path, required=True, help="the PDF to write")
-    p.add_argument("--applicant", help="for whom, on what proof (printed and audit-logged)")
+    p.add_argument("--applicant", help="for whom (printed and audit-logged)")
+    p.add_argument("--relation", help="the applicant's relation to the owner")
+    p.add_argument("--proof", help="the proof shown")
     p.add_argument("--final-owner-only", action="store_true",
                    help="show only the final owner, not the whole chain")
     p.add_argument("--json", action="store_true")
@@ -395,6 +524,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
     p.set_defaults(run=_settings)
 
+    p = verbs.add_parser("users", help="the archive's users: list, add, unlock (admins)")
+    p.add_argument("action", choices=["list", "add", "unlock"], nargs="?", default="list")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=["admin", "clerk", "desk"])
+    p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
+    p.set_defaults(run=_users)
+
+    p = verbs.add_parser("audit", help="the audit log: recent entries, or verify its chain")
+    p.add_argument("action", choices=["list", "verify"], nargs="?", default="list")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
+    p.set_defaults(run=_audit)
+
+    p = verbs.add_parser("backup", help="copy the archive (database and scans) into DEST")
+    p.add_argument("dest", type=Path)
+    p.add_argument("--db", required=True, help="archive file (SQLite)")
+    p.set_defaults(run=_backup)
+
+    p = verbs.add_parser("restore", help="restore a backup folder as a new archive file")
+    p.add_argument("source", type=Path)
+    p.add_argument("--db", required=True, help="the archive file to create")
+    p.set_defaults(run=_restore)
+
+    p = verbs.add_parser("check", help="database integrity, every scan's hash, the audit chain")
+    p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
+    p.set_defaults(run=_check)
+
     p = verbs.add_parser("read", help="read hanja as Korean: the reading alone on the first line")
     p.add_argument("text")
     p.add_argument("--as", dest="kind", default="free",
@@ -403,12 +559,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+OPEN_VERBS = {"samples", "read", "restore"}  # no archive to sign in to
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        if args.verb in OPEN_VERBS:
+            return args.run(args)
+        args.archive = _open(args.db)
+        with acting_as(_sign_in(args.archive, args.user)):
+            return args.run(args)
     except (ArchiveError, EngineUnavailableError, QueryError, FontMissingError,
-            CertificateError, SettingError, ScanError, BatchError) as exc:
+            CertificateError, SettingError, ScanError, BatchError, AuthError,
+            PermissionDenied, BackupError) as exc:
         print(f"toji: {exc}", file=sys.stderr)
         return EXIT_FATAL
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly

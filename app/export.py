@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import select
 
+from app.auth import require
 from app.search import QueryError, current_actor
 from db.archive import Archive
 from db.models import AuditEntry, Page, Parcel, Scan
@@ -57,6 +58,7 @@ def export(archive: Archive, out: TextIO, fmt: str = "jsonl", actor: str | None 
     """Writes a stream format (jsonl, csv) to `out`; returns how many parcels."""
     from app.export_table import write_csv
 
+    require("export")
     if fmt not in STREAM_FORMATS:
         raise QueryError(f"{fmt} is written to a file or folder: give --out")
     count = _jsonl(archive, out) if fmt == "jsonl" else write_csv(archive, out)
@@ -69,6 +71,7 @@ def export_to(archive: Archive, fmt: str, out: Path, actor: str | None = None) -
     returns a one-line summary. OSError propagates for the caller to name the path."""
     from app.export_table import write_csv, write_xlsx
 
+    require("export")
     if fmt not in FORMATS:
         raise QueryError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if fmt in FOLDER_FORMATS and out.exists() and not out.is_dir():

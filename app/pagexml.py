@@ -13,7 +13,6 @@ Lines outside any field (a page with no form) are regions of type "other".
 from __future__ import annotations
 
 import datetime as dt
-import re
 import xml.etree.ElementTree as ET
 from io import BytesIO
 from pathlib import Path
@@ -23,7 +22,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from app.review import PATH, field_at
-from app.scans import bounds, is_vertical, page_pixels, scan_file
+from app.scans import bounds, is_vertical, page_pixels, safe_name, scan_file
 from db.archive import Archive
 from db.models import Page, Scan, TextLineRow
 
@@ -128,7 +127,7 @@ def export_page_xml(archive: Archive, folder: Path) -> int:
         pages = session.scalars(select(Page).order_by(Page.scan_id, Page.number)).all()
         for page in pages:
             scan = page.scan
-            stem = re.sub(r"[^\w.-]+", "_", Path(scan.path).stem)
+            stem = safe_name(Path(scan.path).stem)
             data, suffix = _image(archive, scan, page)
             base = f"{scan.sha256[:8]}-{stem}-p{page.number}"
             (folder / (base + suffix)).write_bytes(data)

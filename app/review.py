@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.auth import require
 from app.search import QueryError, current_actor
 from db.archive import Archive
 from db.index import index_parcel
@@ -73,6 +74,7 @@ def _revise(archive: Archive, parcel_id: int, label: str, new_value: str, actor:
 def correct_field(archive: Archive, parcel_id: int, path: str, text: str,
                   actor: str | None = None) -> dict[str, Any]:
     """Stores a clerk's value for one field; returns the field as it now reads."""
+    require("review")
     text = text.strip()
     if not text:
         raise QueryError("the corrected value is empty")
@@ -100,6 +102,7 @@ def link_korean_name(archive: Archive, parcel_id: int, owner: int, name: str,
                      actor: str | None = None) -> dict[str, str]:
     """Links the Korean name a clerk established (from a 제적등본) to an owner row written
     under a 創氏 name, so a search for either finds the row. Kept as a correction."""
+    require("review")
     name = name.strip().replace(" ", "")
     if not name:
         raise QueryError("the Korean name is empty")
@@ -119,6 +122,7 @@ def link_korean_name(archive: Archive, parcel_id: int, owner: int, name: str,
 
 def history(archive: Archive, parcel_id: int, path: str | None = None) -> list[Version]:
     """Every version of a parcel's fields: the machine's reading, then each correction."""
+    require("history")
     with archive.session() as session:
         parcel = session.get(Parcel, parcel_id)
         if parcel is None:

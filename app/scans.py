@@ -8,6 +8,7 @@ bytes must still hash to the scan's SHA-256: a changed file is not the page that
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,10 +19,26 @@ from db.models import Scan
 
 
 def scan_file(archive: Archive, scan: Scan) -> Path:
-    """Where the scan's bytes are: the archive's copy when there is one."""
+    """Where the scan's bytes are: the archive's copy when there is one. A stored path
+    that would lead out of the archive folder (a tampered row) is refused."""
     if scan.stored and archive.folder is not None:
-        return archive.folder / scan.stored
+        folder = archive.folder.resolve()
+        try:
+            path = (folder / scan.stored).resolve()
+        except (OSError, ValueError):  # a NUL byte, a loop of links
+            raise ScanError(Path(scan.stored.replace("\x00", "")),
+                            "stored path cannot be a file name") from None
+        if not path.is_relative_to(folder / "scans"):
+            raise ScanError(Path(scan.stored), "stored path leads outside the archive folder")
+        return path
     return Path(scan.path)
+
+
+def safe_name(text: str, limit: int = 80) -> str:
+    """A file name made from data (a scan's name): letters, digits, '.', '-' and '_'
+    only, never '.' or '..' alone, so an export never writes outside its folder."""
+    name = re.sub(r"[^\w.-]+", "_", text)[:limit].strip(".") or "_"
+    return name
 
 
 def page_pixels(archive: Archive, scan: Scan, number: int) -> np.ndarray:

@@ -11,6 +11,8 @@ import getpass
 import re
 import unicodedata
 
+from app.auth import PermissionDenied, require
+from app.personal import mask_personal
 from db.archive import Archive
 from db.models import AuditEntry
 from db.search import LineHit, OwnerHit, OwnerQuery, find_owners, lines_containing
@@ -24,6 +26,12 @@ class QueryError(ValueError):
 
 
 def current_actor() -> str:
+    """The signed-in user's name; the operating system's user for an unsigned caller."""
+    from app.auth import current
+
+    principal = current()
+    if principal is not None:
+        return principal.name
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no user name in a bare container
@@ -33,6 +41,7 @@ def current_actor() -> str:
 def search_text(archive: Archive, text: str, limit: int = 100,
                 actor: str | None = None) -> list[LineHit]:
     """Lines containing `text`; the search is audit-logged with who asked and how many hits."""
+    require("search.records")
     query = text.strip()
     if not query:
         raise QueryError("the search text is empty")
@@ -84,7 +93,17 @@ def owner_query(name: str | None = None, place: str | None = None, lot: str | No
 
 def search_owners(archive: Archive, query: OwnerQuery, actor: str | None = None,
                   applicant: str | None = None) -> list[OwnerHit]:
-    """Parcels by owner, place or lot; the search and who asked are audit-logged."""
+    """Parcels by owner, place or lot; the search and who asked are audit-logged. A desk
+    user searches as 조상땅 찾기 does (final owners), always for a named applicant."""
+    principal = require("search.desk")
+    if not principal.may("search.records"):
+        if not query.desk:
+            raise PermissionDenied(f"{principal.name} (desk) searches final owners only "
+                                   "(desk mode)")
+        if not applicant:
+            raise PermissionDenied("an ancestral-land search needs the applicant: name, "
+                                   "relation to the owner and proof document")
+    applicant = mask_personal(str(applicant)) if applicant else None
     with archive.session() as session, session.begin():
         hits = find_owners(session, query)
         subject = query.name_hanja or query.name_hangul or " ".join(query.place_units) \

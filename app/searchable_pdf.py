@@ -9,7 +9,6 @@ reading) and, for fields with one, the Korean reading too, so a search for é«˜é™
 
 from __future__ import annotations
 
-import re
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from app.fonts import DocumentFont, register
 from app.review import PATH, field_at
-from app.scans import is_vertical, page_pixels, scan_file
+from app.scans import is_vertical, page_pixels, safe_name, scan_file
 from db.archive import Archive
 from db.models import Page, Scan, TextLineRow
 
@@ -105,7 +104,7 @@ def export_searchable(archive: Archive, folder: Path, font: DocumentFont) -> int
     count = 0
     with archive.session() as session:
         for scan in session.scalars(select(Scan).order_by(Scan.id)):
-            stem = re.sub(r"[^\w.-]+", "_", Path(scan.path).stem)
+            stem = safe_name(Path(scan.path).stem)
             write_scan(archive, scan, folder / f"{scan.sha256[:8]}-{stem}.pdf", font)
             count += 1
     return count

@@ -12,6 +12,7 @@ import secrets
 
 from sqlalchemy.orm import Session
 
+from app.auth import require
 from db.archive import Archive
 from db.models import Setting
 
@@ -36,6 +37,7 @@ def get(archive: Archive, name: str) -> str | None:
 
 
 def put(archive: Archive, name: str, value: str) -> None:
+    require("settings")
     if name not in PUBLIC:
         raise SettingError(f"unknown setting {name!r}: choose one of {', '.join(PUBLIC)}")
     with archive.session() as session, session.begin():

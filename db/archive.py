@@ -101,6 +101,7 @@ def open_archive(target: str | Path) -> Archive:
     folder = Path(url.removeprefix("sqlite:///")).parent if engine.dialect.name == "sqlite" \
         and url != "sqlite:///:memory:" else None
     archive = Archive(engine, sessionmaker(engine, expire_on_commit=False), backup, folder)
+    import db.audit  # noqa: F401 - registers the audit chain on every session
     from db.index import index_unindexed  # after the schema is there
 
     with archive.session() as session, session.begin():

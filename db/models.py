@@ -181,7 +181,8 @@ class SearchKey(Base):
 
 
 class AuditEntry(Base):
-    """Who looked for what, when: searches and certificates about people are recorded."""
+    """Who looked for what, when: searches and certificates about people are recorded.
+    Append-only and hash-chained (db.audit)."""
 
     __tablename__ = "audit_log"
 
@@ -191,6 +192,8 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(Text)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    row_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # db.audit
 
 
 class Setting(Base):
@@ -255,3 +258,20 @@ class JobItem(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now,
                                                     onupdate=_now)
+
+
+class User(Base):
+    """Someone who signs in: admin (users, settings), clerk (batch, review, full records)
+    or desk (search and certificates for an applicant). Only an argon2id hash is kept."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(Text)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                             nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -19,6 +19,22 @@ def truth(page: Path) -> dict:
     return json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
 
 
+TEST_USER, TEST_PASSWORD = "tester", "test-password-1"
+
+
+@pytest.fixture(autouse=True)
+def signed_in(monkeypatch: pytest.MonkeyPatch):
+    """Every test runs signed in as an administrator: services called directly see the
+    principal, and `toji` commands (here or in subprocesses) sign in from the
+    environment, making the tester the first administrator of a new archive."""
+    from app.auth import Principal, acting_as
+
+    monkeypatch.setenv("TOJI_USER", TEST_USER)
+    monkeypatch.setenv("TOJI_PASSWORD", TEST_PASSWORD)
+    with acting_as(Principal(TEST_USER, "admin")) as principal:
+        yield principal
+
+
 @pytest.fixture
 def archive_path(tmp_path: Path) -> Path:
     return tmp_path / "archive" / "toji.db"
@@ -78,13 +94,15 @@ def store_truth(archive, truth: dict, path: str) -> int:
 def _read_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An archive holding two committed pages read by the real engine (one 土地臺帳 with
     two owners, one 林野臺帳), made once per test session."""
+    from app.auth import Principal, acting_as
     from app.process import process_paths
     from db.archive import open_archive
 
     folder = tmp_path_factory.mktemp("read") / "archive"
     archive = open_archive(folder / "toji.db")
     pages = [SAMPLES / "land_s2026_0007_light.jpg", SAMPLES / "forest_s2026_0006_none.png"]
-    assert all(o.status == "stored" for o in process_paths(pages, archive))
+    with acting_as(Principal(TEST_USER, "admin")):
+        assert all(o.status == "stored" for o in process_paths(pages, archive))
     archive.engine.dispose()
     return folder
 

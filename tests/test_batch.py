@@ -4,6 +4,7 @@ distinct by a comment segment, so each is a new scan with the same pixels)."""
 
 from __future__ import annotations
 
+import contextvars
 import errno
 import os
 import random
@@ -294,7 +295,8 @@ def test_watch_takes_what_the_scanner_drops(tmp_path: Path) -> None:
     archive = open_archive(tmp_path / "a" / "toji.db")
     stop = threading.Event()
     outcomes = []
-    thread = threading.Thread(target=watch, args=(archive, inbox),
+    # a thread starts with an empty context: hand it the signed-in user, as the GUI does
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(watch, archive, inbox),
                               kwargs={"interval": 0.2, "on_outcome": outcomes.append,
                                       "stop": stop})
     thread.start()

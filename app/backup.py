@@ -1,0 +1,150 @@
+"""Backups of a SQLite archive, their restoration, and a check of an archive's health.
+
+`backup` copies the database through SQLite's online backup API (consistent while
+desks keep working) and every scan the archive holds, and writes `manifest.json` with
+the SHA-256 of the database copy and of each scan. `restore` re-checks every hash
+before it copies anything back, into a place that holds no archive yet. `check` runs
+SQLite's integrity check, rehashes every scan and walks the audit chain.
+A PostgreSQL archive is backed up by the server's own tools (pg_dump).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.auth import require
+from db.archive import Archive, open_archive
+from db.audit import verify_chain
+from db.models import AuditEntry, Scan
+
+MANIFEST = "manifest.json"
+DATABASE = "toji.db"
+
+
+class BackupError(RuntimeError):
+    """A backup or restore that cannot be made; the message names the file and why."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    what: str  # "database", "scan", "audit"
+    detail: str
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _database(archive: Archive) -> Path:
+    if archive.folder is None or archive.engine.dialect.name != "sqlite":
+        raise BackupError("toji backup copies SQLite archives; back up a PostgreSQL archive "
+                          "with the server's own tools (pg_dump)")
+    return Path(archive.engine.url.database)
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+def backup(archive: Archive, dest: Path) -> dict:
+    """Writes a backup into the empty (or new) folder `dest`; returns its manifest."""
+    principal = require("backup")
+    database = _database(archive)
+    if dest.exists() and any(dest.iterdir()):
+        raise BackupError(f"{dest}: not empty; a backup goes into a new folder")
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        _copy_database(database, dest / DATABASE)
+        scans = []
+        with archive.session() as session:
+            rows = session.scalars(select(Scan).where(Scan.stored.is_not(None))
+                                   .order_by(Scan.id)).all()
+        for scan in rows:
+            source = archive.folder / scan.stored
+            target = dest / scan.stored
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            if _sha256(target) != scan.sha256:
+                raise BackupError(f"{source}: the archive's copy of a scan no longer matches "
+                                  f"its SHA-256; run toji check")
+            scans.append({"path": scan.stored, "sha256": scan.sha256, "size": scan.size})
+    except OSError as exc:
+        raise BackupError(f"{dest}: cannot write the backup ({exc.strerror or exc})") from None
+    manifest = {"created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "source": str(database), "by": principal.name,
+                "database": {"file": DATABASE, "sha256": _sha256(dest / DATABASE)},
+                "scans": scans}
+    (dest / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
+                                 encoding="utf-8")
+    with archive.session() as session, session.begin():
+        session.add(AuditEntry(actor=principal.name, action="backup", subject=str(dest),
+                               detail={"scans": len(scans)}))
+    return manifest
+
+
+def restore(source: Path, target: Path) -> Archive:
+    """Restores a backup folder as the archive file `target` (its folder gets the scans).
+    Every hash is checked first; an existing archive is never overwritten."""
+    try:
+        manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BackupError(f"{source / MANIFEST}: not a Toji backup manifest ({exc})") from None
+    if target.exists():
+        raise BackupError(f"{target}: an archive is there already; restore into a new place")
+    database = source / manifest["database"]["file"]
+    if not database.is_file() or _sha256(database) != manifest["database"]["sha256"]:
+        raise BackupError(f"{database}: missing or changed since the backup (SHA-256)")
+    for scan in manifest["scans"]:
+        path = source / scan["path"]
+        if not path.is_file() or _sha256(path) != scan["sha256"]:
+            raise BackupError(f"{path}: missing or changed since the backup (SHA-256)")
+    folder = target.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    for scan in manifest["scans"]:
+        copy = folder / scan["path"]
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / scan["path"], copy)
+    _copy_database(database, target)
+    return open_archive(target)
+
+
+def check(archive: Archive) -> list[Problem]:
+    """Everything wrong with an archive: database integrity, scans missing or changed,
+    the audit chain. An empty list is a healthy archive."""
+    require("backup")
+    problems = []
+    if archive.engine.dialect.name == "sqlite":
+        with archive.engine.connect() as connection:
+            rows = [r[0] for r in connection.exec_driver_sql("PRAGMA integrity_check")]
+        if rows != ["ok"]:
+            problems += [Problem("database", r) for r in rows]
+    with archive.session() as session:
+        for scan in session.scalars(select(Scan).order_by(Scan.id)):
+            path = archive.folder / scan.stored if scan.stored and archive.folder else \
+                Path(scan.path)
+            if not path.is_file():
+                problems.append(Problem("scan", f"{path}: missing (scan {scan.id})"))
+            elif _sha256(path) != scan.sha256:
+                problems.append(Problem("scan", f"{path}: changed (SHA-256 differs, scan "
+                                                f"{scan.id})"))
+        chain = verify_chain(session)
+        if not chain.ok:
+            problems.append(Problem("audit", chain.reason or ""))
+    return problems
