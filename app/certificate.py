@@ -270,6 +270,23 @@ def issue(archive: Archive, parcel_id: int, out: Path, actor: str | None = None,
     raise AssertionError("unreachable")
 
 
+def preview(archive: Archive, parcel_id: int, applicant: str | None = None,
+            final_only: bool = False) -> bytes:
+    """The certificate as it would be issued, for the GUI's preview: marked as a preview,
+    not numbered, not signed, not stored."""
+    principal = require("certificate")
+    font = document_font(settings.get(archive, "font"))
+    now = dt.datetime.now(dt.UTC).astimezone(KST).replace(microsecond=0)
+    with archive.session() as session:
+        parcel = session.get(Parcel, parcel_id)
+        if parcel is None:
+            raise QueryError(f"no parcel {parcel_id} in this archive")
+        content = _content(session, parcel, "미리보기", now, settings.get(archive, "office") or "",
+                           principal.name, mask_personal(applicant) if applicant else None,
+                           final_only)
+        return render(content, "미리보기", "preview", _crop(archive, session, parcel), font)
+
+
 # ---- verification ----------------------------------------------------------------------
 
 def printed(content: dict[str, Any]) -> list[str]:

@@ -415,6 +415,18 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if problems else EXIT_OK
 
 
+def _gui(args: argparse.Namespace) -> int:
+    """The desktop application (ui/), or one view of it as a PNG."""
+    from ui.app import run, screenshot
+
+    archive = _open(args.db)
+    if args.screenshot:
+        path = screenshot(archive, args.db, args.view, args.screenshot, args.lang)
+        print(f"{args.view} view -> {path}")
+        return EXIT_OK
+    return run(archive, args.db, args.lang)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="toji", description="Toji: old Korean land registers to searchable records")
@@ -551,6 +563,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
     p.set_defaults(run=_check)
 
+    p = verbs.add_parser("gui", help="the desktop application (Korean first)")
+    p.add_argument("--db", default=str(Path.home() / "Toji" / "toji.db"),
+                   help="archive file (SQLite) or database URL (default ~/Toji/toji.db)")
+    p.add_argument("--screenshot", type=Path, metavar="PATH",
+                   help="render one view offscreen at 1366x768 into PATH (PNG) and exit")
+    p.add_argument("--view", choices=["batch", "review", "search", "certificate"],
+                   default="search")
+    p.add_argument("--lang", choices=["ko", "en"], default="ko")
+    p.set_defaults(run=_gui)
+
     p = verbs.add_parser("read", help="read hanja as Korean: the reading alone on the first line")
     p.add_argument("text")
     p.add_argument("--as", dest="kind", default="free",
@@ -559,7 +581,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-OPEN_VERBS = {"samples", "read", "restore"}  # no archive to sign in to
+OPEN_VERBS = {"samples", "read", "restore", "gui"}  # no sign-in here (gui has its own)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -570,14 +592,14 @@ def main(argv: list[str] | None = None) -> int:
         args.archive = _open(args.db)
         with acting_as(_sign_in(args.archive, args.user)):
             return args.run(args)
-    except (ArchiveError, EngineUnavailableError, QueryError, FontMissingError,
-            CertificateError, SettingError, ScanError, BatchError, AuthError,
-            PermissionDenied, BackupError) as exc:
-        print(f"toji: {exc}", file=sys.stderr)
-        return EXIT_FATAL
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except (ArchiveError, EngineUnavailableError, QueryError, FontMissingError,
+            CertificateError, SettingError, ScanError, BatchError, AuthError,
+            PermissionDenied, BackupError, OSError) as exc:
+        print(f"toji: {exc}", file=sys.stderr)
+        return EXIT_FATAL
 
 
 if __name__ == "__main__":

@@ -137,3 +137,56 @@ def history(archive: Archive, parcel_id: int, path: str | None = None) -> list[V
             out += [Version(p, c.new_value, c.actor, c.at.isoformat())
                     for c in corrections if c.field == p]
         return out
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """One field as the review screen shows it."""
+
+    path: str
+    hanja: str
+    hangul: str
+    raw: str
+    confidence: float
+    flagged: bool
+    confirmed: bool
+    box: list[list[float]] | None
+
+
+def field_paths(record: dict[str, Any]) -> list[str]:
+    """Every field path of a record, in card order."""
+    paths = [k for k in ("location", "lot", "category", "area", "grade") if record.get(k)]
+    for table in ("events", "owners"):
+        for i, row in enumerate(record.get(table) or []):
+            paths += [f"{table}[{i}].{key}" for key, value in row.items()
+                      if isinstance(value, dict)]
+    return paths
+
+
+def review_fields(archive: Archive, parcel_id: int) -> list[FieldView]:
+    """A parcel's fields for review: flagged ones first, then the least confident."""
+    require("review")
+    with archive.session() as session:
+        parcel = session.get(Parcel, parcel_id)
+        if parcel is None:
+            raise QueryError(f"no parcel {parcel_id} in this archive")
+        record = parcel.effective
+    flagged = set((record.get("review") or {}).get("fields") or [])
+    views = []
+    for path in field_paths(record):
+        f = field_at(record, path) or {}
+        views.append(FieldView(path, f.get("hanja", ""), f.get("hangul", ""),
+                               f.get("raw", f.get("hanja", "")), float(f.get("confidence", 0)),
+                               path in flagged, bool(f.get("confirmed")), f.get("box")))
+    return sorted(views, key=lambda v: (not v.flagged, v.confirmed, v.confidence))
+
+
+def review_queue(archive: Archive) -> list[int]:
+    """Parcels to review: those with flagged fields first, then the rest, in id order."""
+    require("review")
+    with archive.session() as session:
+        rows = session.execute(select(Parcel.id, Parcel.needs_review, Parcel.current)
+                               .order_by(Parcel.id)).all()
+    pending = [pid for pid, needs, current in rows
+               if (current or {}).get("review", {}).get("needs_review", needs)]
+    return pending + [pid for pid, *_ in rows if pid not in pending]

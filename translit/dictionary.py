@@ -101,3 +101,20 @@ def meaning_count(char: str, reading: str) -> int:
 @functools.cache
 def longest_word() -> int:
     return max(len(w) for w in load()[0])
+
+
+@functools.cache
+def _by_reading() -> dict[str, list[str]]:
+    """hangul → the hanja words read so, most common senses first (for typing hanja)."""
+    index: dict[str, list[str]] = {}
+    for word, found in load()[0].items():
+        for reading in found.split("|"):
+            index.setdefault(reading, []).append(word)
+    for reading, words in index.items():
+        words.sort(key=lambda w: (-meaning_count(w, reading) if len(w) == 1 else 0, w))
+    return index
+
+
+def candidates(hangul: str, limit: int = 40) -> list[str]:
+    """Hanja that read as `hangul` (a syllable or a word), for a hanja input helper."""
+    return _by_reading().get(hangul.strip(), [])[:limit]

@@ -1,0 +1,210 @@
+"""The desktop application, driven through its views with pytest-qt (offscreen). Korean
+goes in with setText or QInputMethodEvent commit strings (keyClicks aborts on it)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer  # noqa: E402
+from PySide6.QtGui import QFontMetrics, QImage, QInputMethodEvent  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from app.auth import Principal, acting_as  # noqa: E402
+from app.certificate import verify_file  # noqa: E402
+from app.cli import main  # noqa: E402
+from db.archive import open_archive  # noqa: E402
+from db.models import AuditEntry, Correction, Page, Parcel  # noqa: E402
+from tests.test_batch import distinct_copies  # noqa: E402
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
+LAND = 1
+
+
+@pytest.fixture(scope="module")
+def app():
+    from ui.app import application
+
+    return application(offscreen=True)
+
+
+@pytest.fixture
+def no_dialogs(monkeypatch) -> list[str]:
+    """Message boxes are modal: record what they would say instead."""
+    from PySide6.QtWidgets import QMessageBox
+
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: said.append(a[2]))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: said.append(a[2]))
+    return said
+
+
+def _record(archive) -> dict:
+    with archive.session() as s:
+        return s.get(Parcel, LAND).effective
+
+
+def test_the_font_has_hangul_and_hanja(app) -> None:
+    metrics = QFontMetrics(app.font())
+    assert all(metrics.inFontUcs4(ord(ch)) for ch in "조상땅찾기畓臺帳坪")
+
+
+def test_search_desk_finds_explains_and_shows(app, qtbot, read_archive, no_dialogs) -> None:
+    from ui.search_view import SearchView
+
+    view = SearchView(read_archive)
+    qtbot.addWidget(view)
+    name = _record(read_archive)["owners"][-1]["name"]
+    view.name.setText(name["hangul"])
+    view.applicant.setText("김철수")
+    view.relation.setText("손자")
+    view.proof.setText("제적등본")
+    qtbot.mouseClick(view.search_button, Qt.MouseButton.LeftButton)
+    assert view.model.rowCount() >= 1 and not no_dialogs
+    assert view.model.item(0, 1).text() == name["hanja"]
+    assert "최종 소유자" in view.model.item(0, 8).text()  # the reason, in Korean
+    assert view.selected_parcel() == LAND
+    assert _record(read_archive)["location"]["hangul"] in view.details.toPlainText()
+    assert not view.card.pixmap().isNull()
+    view.table.sortByColumn(6, Qt.SortOrder.DescendingOrder)  # sortable by area
+    with read_archive.session() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "desk search")).one()
+    assert entry.detail["applicant"] == "김철수 (손자), 제적등본"
+
+
+def test_a_desk_user_searches_as_the_desk(app, qtbot, read_archive, no_dialogs) -> None:
+    from ui.search_view import SearchView
+
+    with acting_as(Principal("desk1", "desk")):
+        view = SearchView(read_archive)
+        qtbot.addWidget(view)
+        assert view.desk.isChecked() and not view.desk.isEnabled()
+        view.name.setText(_record(read_archive)["owners"][-1]["name"]["hangul"])
+        view.search()  # no applicant: the service refuses, the window says why
+        assert no_dialogs and "applicant" in no_dialogs[0] and view.model.rowCount() == 0
+
+
+def test_review_accept_correct_and_hanja_helper(app, qtbot, read_archive, no_dialogs) -> None:
+    from ui.review_view import ReviewView
+
+    view = ReviewView(read_archive)
+    qtbot.addWidget(view)
+    view.load()
+    assert view.parcel_id is not None and view.table.rowCount() > 5
+    first = view.current()
+    assert first is not None and view.value.text() == first.hanja
+    fields = view.fields
+    assert fields == sorted(fields, key=lambda f: (not f.flagged, f.confirmed, f.confidence))
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)  # accept as read
+    pid = view.parcel_id
+    with read_archive.session() as s:
+        accepted = s.scalars(select(Correction).where(Correction.parcel_id == pid)).one()
+    assert (accepted.field, accepted.new_value, accepted.actor) == (first.path, first.hanja,
+                                                                    "tester")
+    # the hanja helper: hangul typed through the input method, a candidate picked
+    view.helper.setFocus()
+    event = QInputMethodEvent()
+    event.setCommitString("답")
+    QCoreApplication.sendEvent(view.helper, event)
+    assert view.helper.text() == "답"
+    items = [view.choices.item(i).text() for i in range(view.choices.count())]
+    assert "畓" in items
+    row = next(i for i, f in enumerate(view.fields) if f.path.endswith("category") or
+               f.path == "category")
+    view.table.selectRow(row)
+    view.value.clear()
+    view.value.insert("畓")
+    qtbot.keyClick(view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    with read_archive.session() as s:
+        assert s.get(Parcel, pid).effective["category"]["hanja"] == "畓"
+    assert not no_dialogs
+
+
+def test_certificate_dialog_previews_then_issues(app, qtbot, read_archive,
+                                                 tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from ui.certificate_dialog import CertificateDialog
+
+    dialog = CertificateDialog(read_archive, LAND, "김철수 (손자), 제적등본")
+    qtbot.addWidget(dialog)
+    previews = [label for label in dialog.findChildren(QLabel)
+                if label.pixmap() is not None and not label.pixmap().isNull()]
+    assert previews and previews[0].pixmap().height() > previews[0].pixmap().width()
+    issued = dialog.issue_to(tmp_path / "c.pdf")
+    assert issued.number.endswith("000001") and verify_file(read_archive, issued.path).ok
+
+
+def test_batch_never_blocks_the_window(app, qtbot, tmp_path: Path) -> None:
+    """A 50-page batch on two workers while a 50 ms heartbeat timer runs: the GUI thread
+    is never held longer than 200 ms."""
+    from ui.batch_view import BatchView
+
+    scans = distinct_copies(tmp_path / "in", 50)
+    archive = open_archive(tmp_path / "a" / "toji.db")
+    view = BatchView(archive)
+    qtbot.addWidget(view)
+    view.add_paths([tmp_path / "in"])
+    view.workers.setValue(2)
+    beats: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: beats.append(time.monotonic()))
+    timer.start(50)
+    view.start()
+    qtbot.waitUntil(lambda: not view.task.isRunning(), timeout=600_000)
+    timer.stop()
+    gaps = [b - a for a, b in zip(beats, beats[1:], strict=False)]
+    assert len(beats) > 100
+    assert max(gaps) < 0.2, f"the GUI thread was blocked {max(gaps) * 1000:.0f} ms"
+    assert view.bar.value() == view.bar.maximum() == len(scans)
+    assert "50/50" in view.status.text()
+    with archive.session() as s:
+        assert s.scalar(select(func.count()).select_from(Page)) == 50
+
+
+def test_batch_pause_and_resume(app, qtbot, tmp_path: Path) -> None:
+    from ui.batch_view import BatchView
+
+    distinct_copies(tmp_path / "in", 4)
+    archive = open_archive(tmp_path / "a" / "toji.db")
+    view = BatchView(archive)
+    qtbot.addWidget(view)
+    view.add_paths([tmp_path / "in"])
+    view.workers.setValue(0)
+    view.start()
+    qtbot.waitUntil(lambda: view.last is not None and view.last.stored >= 1, timeout=120_000)
+    view.pause()
+    qtbot.waitUntil(lambda: not view.task.isRunning(), timeout=120_000)
+    assert view.resume_button.isEnabled() and view.last.stored < 4
+    view.resume()
+    qtbot.waitUntil(lambda: not view.task.isRunning(), timeout=300_000)
+    with archive.session() as s:
+        assert s.scalar(select(func.count()).select_from(Page)) == 4
+
+
+def test_english_is_available(app) -> None:
+    from ui.i18n import _installed, install, t
+
+    install(app, "en")
+    try:
+        assert t("일괄 처리") == "Batch" and t("없는 문장") == "없는 문장"
+    finally:
+        app.removeTranslator(_installed.pop())
+    assert t("일괄 처리") == "일괄 처리"
+
+
+@pytest.mark.parametrize("view", ["review", "search", "certificate"])
+def test_screenshot_of_each_view(app, read_archive, tmp_path: Path, view: str, capsys) -> None:
+    out = tmp_path / f"{view}.png"
+    db = str(read_archive.folder / "toji.db")
+    assert main(["gui", "--db", db, "--screenshot", str(out), "--view", view]) == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1366, 768)
+    dark = sum(1 for y in range(0, 768, 8) for x in range(0, 1366, 8)
+               if image.pixelColor(x, y).lightness() < 100)
+    assert dark > 40  # text and scans drawn, not an empty window

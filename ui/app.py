@@ -1,0 +1,126 @@
+"""Starting the desktop application, and `toji gui --screenshot` for documentation and
+tests: the same window rendered offscreen at 1366x768 with one view filled in."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from app.auth import AuthError, Principal, acting_as, create_user, has_users, sign_in
+from db.archive import Archive
+
+VIEWS = ("batch", "review", "search", "certificate")
+
+
+def application(language: str = "ko", offscreen: bool = False):  # noqa: ANN201 - QApplication
+    """The QApplication, made once, with the Korean font and the language installed."""
+    if offscreen:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from ui.fonts import use_korean_font
+    from ui.i18n import install
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    use_korean_font(app)
+    install(app, language)
+    return app
+
+
+def _login(archive: Archive) -> Principal:
+    """The sign-in dialog (first run: the administrator's); TOJI_USER/TOJI_PASSWORD skip it."""
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit
+
+    from ui.i18n import t
+
+    name, password = os.environ.get("TOJI_USER"), os.environ.get("TOJI_PASSWORD")
+    first = not has_users(archive)
+    if not (name and password):
+        dialog = QDialog()
+        dialog.setWindowTitle(t("로그인"))
+        user_box, password_box = QLineEdit(name or ""), QLineEdit()
+        password_box.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout(dialog)
+        form.addRow(t("사용자"), user_box)
+        form.addRow(t("비밀번호"), password_box)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            raise AuthError("sign-in cancelled")
+        name, password = user_box.text().strip(), password_box.text()
+    if first:
+        create_user(archive, name, "admin", password)
+    return sign_in(archive, name, password)
+
+
+def _fill(window, view: str, archive: Archive, out: Path):  # noqa: ANN001, ANN202
+    """Puts something to look at into the view being photographed."""
+    from sqlalchemy import select
+
+    from db.models import Owner
+
+    if view == "batch":
+        batch_view = window.views["batch"]
+        samples = Path(__file__).resolve().parents[1] / "samples" / "pages"
+        batch_view.add_paths(sorted(samples.glob("*.jpg")) + sorted(samples.glob("*.png")))
+        batch_view.start()
+        batch_view.wait()
+    elif view in ("search", "certificate"):
+        with archive.session() as session:
+            owner = session.scalars(select(Owner).where(Owner.is_final)
+                                    .order_by(Owner.parcel_id)).first()
+        search = window.views["search"]
+        if owner is not None:
+            search.name.setText(owner.name_hangul or owner.name_hanja or "")
+        search.applicant.setText("김민수")
+        search.relation.setText("손자")
+        search.proof.setText("제적등본")
+        search.search()
+        if view == "certificate" and search.selected_parcel() is not None:
+            from ui.certificate_dialog import CertificateDialog
+
+            dialog = CertificateDialog(archive, search.selected_parcel(),
+                                       search.applicant_text())
+            dialog.resize(1366, 768)
+            return dialog
+    window.show_view("search" if view == "certificate" else view)
+    return window
+
+
+def screenshot(archive: Archive, target: str, view: str, out: Path,
+               language: str = "ko") -> Path:
+    """Renders one view offscreen at 1366x768 into a PNG."""
+    app = application(language, offscreen=True)
+    from ui.main_window import MainWindow
+
+    principal = _login(archive)
+    with acting_as(principal):
+        window = MainWindow(archive, target, principal)
+        window.resize(1366, 768)
+        window.show()
+        shown = _fill(window, view, archive, out)
+        shown.show()
+        for _ in range(5):
+            app.processEvents()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not shown.grab().save(str(out)):
+            raise OSError(f"{out}: cannot write the screenshot")
+        window.close()
+        shown.close()
+    return out
+
+
+def run(archive: Archive, target: str, language: str = "ko") -> int:
+    """The application's event loop, signed in for its whole session."""
+    app = application(language)
+    from ui.main_window import MainWindow
+
+    principal = _login(archive)
+    with acting_as(principal):
+        window = MainWindow(archive, target, principal)
+        window.show()
+        return app.exec()

@@ -1,0 +1,62 @@
+"""Settings: the archive (shown), the OCR engine and its model folder and the review
+threshold (this PC's, in QSettings), the issuing office and the document font (the
+archive's, shared by every desk; admins only — the service refuses others)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
+
+from app import settings
+from db.archive import Archive
+from ocr.engine import ENGINES
+from ui.i18n import t
+
+
+class SettingsView(QWidget):
+    def __init__(self, archive: Archive, target: str) -> None:
+        super().__init__()
+        self.archive = archive
+        self.local = QSettings("Toji", "Toji")
+        self.engine = QComboBox()
+        self.engine.addItems(list(ENGINES))
+        self.engine.setCurrentText(str(self.local.value("engine", "rapidocr")))
+        self.models = QLineEdit(str(self.local.value("models", "")))
+        self.threshold = QDoubleSpinBox()
+        self.threshold.setRange(0.5, 1.0)
+        self.threshold.setSingleStep(0.01)
+        self.threshold.setValue(float(self.local.value("threshold", 0.8)))
+        self.office = QLineEdit(settings.get(archive, "office") or "")
+        self.font = QLineEdit(settings.get(archive, "font") or "")
+        save = QPushButton(t("설정 저장"))
+        save.clicked.connect(self.save)
+        form = QFormLayout(self)
+        form.addRow(t("아카이브"), QLabel(target))
+        form.addRow(t("OCR 엔진"), self.engine)
+        form.addRow(t("모델 폴더"), self.models)
+        form.addRow(t("검토 기준 신뢰도"), self.threshold)
+        form.addRow(t("발급 기관"), self.office)
+        form.addRow(t("문서 글꼴"), self.font)
+        form.addRow(save)
+
+    def save(self) -> None:
+        self.local.setValue("engine", self.engine.currentText())
+        self.local.setValue("models", self.models.text())
+        self.local.setValue("threshold", self.threshold.value())
+        try:
+            settings.put(self.archive, "office", self.office.text())
+            if self.font.text():
+                settings.put(self.archive, "font", self.font.text())
+        except Exception as exc:  # noqa: BLE001 - a clerk or desk user: not theirs to set
+            QMessageBox.warning(self, t("권한이 없습니다"), str(exc))
+            return
+        QMessageBox.information(self, t("설정"), t("저장했습니다"))
