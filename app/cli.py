@@ -157,7 +157,8 @@ def _process(args: argparse.Namespace) -> int:
         if job is None:
             raise batch.BatchError("--retry needs --job N (the job the failures belong to)")
         if args.retry:
-            print(f"{batch.retry_failed(archive, job)} failed item(s) queued again",
+            items = [args.item] if args.item else None
+            print(f"{batch.retry_failed(archive, job, items)} failed item(s) queued again",
                   file=sys.stderr)
     else:
         if not args.paths:
@@ -180,8 +181,10 @@ def _process(args: argparse.Namespace) -> int:
           f"{p.review} to review, {p.failed} failed; {p.pages_per_minute:.1f} pages/min",
           file=sys.stderr)
     if summary.failures:
+        for item, error in summary.failures:
+            print(f"  item {item}: {error}", file=sys.stderr)
         print(f"retry the failed ones with: toji process --retry --job {summary.job_id} "
-              f"--db {args.db}", file=sys.stderr)
+              f"[--item ID] --db {args.db}", file=sys.stderr)
     return EXIT_PARTIAL if summary.failures else EXIT_OK
 
 
@@ -417,8 +420,9 @@ def _check(args: argparse.Namespace) -> int:
 
 def _gui(args: argparse.Namespace) -> int:
     """The desktop application (ui/), or one view of it as a PNG."""
-    from ui.app import run, screenshot
+    from ui.app import default_archive, run, screenshot
 
+    args.db = args.db or default_archive()
     archive = _open(args.db)
     if args.screenshot:
         path = screenshot(archive, args.db, args.view, args.screenshot, args.lang)
@@ -458,6 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retry", action="store_true", help="queue a job's failed items again "
                                                          "and run them (with --job N)")
     p.add_argument("--job", type=int, help="the job to resume or retry")
+    p.add_argument("--item", type=int, help="with --retry: only this failed item (a page "
+                                            "or a file; ids are in the failure report)")
     p.add_argument("--watch", type=Path, metavar="DIR",
                    help="process what a scanner drops into DIR until stopped")
     p.add_argument("--interval", type=float, default=5.0,
@@ -564,8 +570,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_check)
 
     p = verbs.add_parser("gui", help="the desktop application (Korean first)")
-    p.add_argument("--db", default=str(Path.home() / "Toji" / "toji.db"),
-                   help="archive file (SQLite) or database URL (default ~/Toji/toji.db)")
+    p.add_argument("--db", help="archive file (SQLite) or database URL (default: the one "
+                                "chosen in the settings tab, else ~/Toji/toji.db)")
     p.add_argument("--screenshot", type=Path, metavar="PATH",
                    help="render one view offscreen at 1366x768 into PATH (PNG) and exit")
     p.add_argument("--view", choices=["batch", "review", "search", "certificate"],

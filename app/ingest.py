@@ -155,6 +155,7 @@ def _opened(scan: ScanFile) -> Iterator[Image.Image]:
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # PIL's notes on damaged files
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(BytesIO(scan.data))
             w, h = image.size

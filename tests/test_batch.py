@@ -325,3 +325,19 @@ def test_cli_progress_summary_and_refusals(tmp_path: Path, capsys) -> None:
     assert "no unfinished job" in capsys.readouterr().err
     assert main(["process", "--retry", "--db", db]) == 2
     assert main(["process", "--db", db]) == 2
+
+
+def test_cli_retries_one_failed_item(tmp_path: Path, capsys) -> None:
+    good, later = distinct_copies(tmp_path / "in", 2)
+    data = later.read_bytes()
+    later.write_bytes(data[:1000])  # not yet whole: the scanner was still writing
+    db = str(tmp_path / "a" / "toji.db")
+    assert main(["process", str(tmp_path / "in"), "--quiet", "--db", db]) == 1
+    err = capsys.readouterr().err
+    [line] = [x for x in err.splitlines() if x.startswith("  item ")]
+    item = int(line.split()[1].rstrip(":"))
+    assert later.name in line and "--item ID" in err
+    later.write_bytes(data)
+    assert main(["process", "--retry", "--job", "1", "--item", str(item), "--quiet",
+                 "--db", db]) == 0
+    assert "1 stored, 0 duplicate, 0 failed" in capsys.readouterr().out

@@ -4,12 +4,14 @@ goes in with setText or QInputMethodEvent commit strings (keyClicks aborts on it
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="toji-qsettings-")  # not the user's
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QFontMetrics, QImage, QInputMethodEvent  # noqa: E402

@@ -13,6 +13,14 @@ from db.archive import Archive
 VIEWS = ("batch", "review", "search", "certificate")
 
 
+def default_archive() -> str:
+    """The archive chosen in the settings tab last time, else ~/Toji/toji.db."""
+    from PySide6.QtCore import QSettings
+
+    chosen = QSettings("Toji", "Toji").value("archive")
+    return str(chosen) if chosen else str(Path.home() / "Toji" / "toji.db")
+
+
 def application(language: str = "ko", offscreen: bool = False):  # noqa: ANN201 - QApplication
     """The QApplication, made once, with the Korean font and the language installed."""
     if offscreen:

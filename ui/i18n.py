@@ -32,7 +32,7 @@ ENGLISH = {
     "건": "hits", "증명서": "Certificate", "저장": "Save", "인쇄": "Print", "닫기": "Close",
     "발급 기관": "Issuing office", "문서 글꼴": "Document font", "OCR 엔진": "OCR engine",
     "모델 폴더": "Model folder", "검토 기준 신뢰도": "Review threshold",
-    "아카이브": "Archive", "설정 저장": "Save settings", "저장했습니다": "Saved",
+    "아카이브": "Archive", "다음에 열 아카이브 (파일 또는 URL)": "Archive to open next (file or URL)", "설정 저장": "Save settings", "저장했습니다": "Saved",
     "로그인": "Sign in", "사용자": "User", "비밀번호": "Password",
     "권한이 없습니다": "Not allowed", "오류": "Error",
 }

@@ -4,6 +4,9 @@ refuse them anyway)."""
 
 from __future__ import annotations
 
+import os
+
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
 from app.auth import Principal
@@ -19,13 +22,18 @@ class MainWindow(QMainWindow):
     def __init__(self, archive: Archive, target: str, principal: Principal) -> None:
         super().__init__()
         self.setWindowTitle(t("토지 — 구 토지대장 판독"))
+        local = QSettings("Toji", "Toji")  # this PC's choices (the settings tab)
+        if local.value("models"):
+            os.environ["TOJI_PADDLE_MODELS"] = str(local.value("models"))
+        engine = str(local.value("engine", "rapidocr"))
+        threshold = float(local.value("threshold", 0.8))
         self.tabs = QTabWidget()
         self.views: dict[str, object] = {}
         if principal.may("process"):
-            self.views["batch"] = BatchView(archive)
+            self.views["batch"] = BatchView(archive, engine)
             self.tabs.addTab(self.views["batch"], t("일괄 처리"))
         if principal.may("review"):
-            self.views["review"] = ReviewView(archive)
+            self.views["review"] = ReviewView(archive, threshold)
             self.tabs.addTab(self.views["review"], t("검수"))
             self.views["review"].load()
         self.views["search"] = SearchView(archive)

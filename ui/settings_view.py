@@ -1,4 +1,4 @@
-"""Settings: the archive (shown), the OCR engine and its model folder and the review
+"""Settings: the archive (shown; the one to open next time can be chosen), the OCR engine and its model folder and the review
 threshold (this PC's, in QSettings), the issuing office and the document font (the
 archive's, shared by every desk; admins only — the service refuses others)."""
 
@@ -40,7 +40,9 @@ class SettingsView(QWidget):
         save = QPushButton(t("설정 저장"))
         save.clicked.connect(self.save)
         form = QFormLayout(self)
+        self.archive_path = QLineEdit(str(self.local.value("archive", target)))
         form.addRow(t("아카이브"), QLabel(target))
+        form.addRow(t("다음에 열 아카이브 (파일 또는 URL)"), self.archive_path)
         form.addRow(t("OCR 엔진"), self.engine)
         form.addRow(t("모델 폴더"), self.models)
         form.addRow(t("검토 기준 신뢰도"), self.threshold)
@@ -49,6 +51,7 @@ class SettingsView(QWidget):
         form.addRow(save)
 
     def save(self) -> None:
+        self.local.setValue("archive", self.archive_path.text().strip())
         self.local.setValue("engine", self.engine.currentText())
         self.local.setValue("models", self.models.text())
         self.local.setValue("threshold", self.threshold.value())
