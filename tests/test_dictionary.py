@@ -57,3 +57,12 @@ def test_initial_law(syllable: str, start: str, after_vowel: str) -> None:
 ])
 def test_yeol_rule(previous: str, syllable: str, want: str) -> None:
     assert hangul.yeol_rule(previous, syllable) == want
+
+
+def test_hanja_candidates_for_typing_put_the_standard_set_first() -> None:
+    from translit.dictionary import candidates
+
+    assert candidates("황")[0] == "黃"
+    assert "畓" in candidates("답")[:4]
+    assert all(len(c) == 2 for c in candidates("고양"))
+    assert candidates("없는말아님") == []

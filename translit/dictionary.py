@@ -103,15 +103,28 @@ def longest_word() -> int:
     return max(len(w) for w in load()[0])
 
 
+def _in_ks_x_1001(word: str) -> bool:
+    """One of the 4,888 hanja of Korea's standard set (what Korean fonts always have)."""
+    try:
+        word.encode("euc_kr")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @functools.cache
 def _by_reading() -> dict[str, list[str]]:
-    """hangul → the hanja words read so, most common senses first (for typing hanja)."""
+    """hangul → the hanja words read so, for typing hanja: the standard set first, then
+    the most used (a character's use: how many dictionary words hold it)."""
     index: dict[str, list[str]] = {}
+    use: dict[str, int] = {}
     for word, found in load()[0].items():
+        for ch in word:
+            use[ch] = use.get(ch, 0) + 1
         for reading in found.split("|"):
             index.setdefault(reading, []).append(word)
-    for reading, words in index.items():
-        words.sort(key=lambda w: (-meaning_count(w, reading) if len(w) == 1 else 0, w))
+    for words in index.values():
+        words.sort(key=lambda w: (not _in_ks_x_1001(w), -sum(use.get(c, 0) for c in w), w))
     return index
 
 

@@ -77,6 +77,11 @@ def _fill(window, view: str, archive: Archive, out: Path):  # noqa: ANN001, ANN2
         batch_view.add_paths(sorted(samples.glob("*.jpg")) + sorted(samples.glob("*.png")))
         batch_view.start()
         batch_view.wait()
+    elif view == "review":
+        review = window.views["review"]
+        field = review.current()
+        if field is not None and field.hangul:
+            review.helper.setText(field.hangul[:1])  # the helper's candidates, on show
     elif view in ("search", "certificate"):
         with archive.session() as session:
             owner = session.scalars(select(Owner).where(Owner.is_final)

@@ -9,6 +9,7 @@ dictionary's hanja candidates; a double-click puts one into the value.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -199,6 +200,9 @@ class ReviewView(QWidget):
         self._store(self.value.text())
 
     def _candidates(self, text: str) -> None:
+        """The dictionary's hanja for what was typed, those the font can draw."""
         self.choices.clear()
+        metrics = QFontMetrics(self.choices.font())
         for hanja in candidates(text.strip()):
-            self.choices.addItem(hanja)
+            if all(metrics.inFontUcs4(ord(ch)) for ch in hanja):
+                self.choices.addItem(hanja)

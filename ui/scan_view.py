@@ -53,13 +53,22 @@ class ScanView(QGraphicsView):
         self.resetTransform()
         self.fitInView(scene.itemsBoundingRect(), Qt.AspectRatioMode.KeepAspectRatio)
 
-    def focus(self, path: str) -> None:
+    def focus(self, path: str, zoom: bool = True) -> None:
+        """Marks the field's box and brings it into view: zoomed to the field with its
+        neighbours around it (the card's row), or only centred."""
         for name, item in self.boxes.items():
             pen = item.pen()
             pen.setWidth(10 if name == path else 4)
             item.setPen(pen)
-        if path in self.boxes:
-            self.centerOn(self.boxes[path])
+        if path not in self.boxes:
+            return
+        box = self.boxes[path].boundingRect()
+        if zoom:
+            page = self.scene().itemsBoundingRect()
+            side = max(box.width(), box.height()) * 1.5 + page.width() * 0.15
+            self.fitInView(box.adjusted(-side, -side, side, side),
+                           Qt.AspectRatioMode.KeepAspectRatio)
+        self.centerOn(self.boxes[path])
 
     def wheelEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's override
         factor = 1.2 if event.angleDelta().y() > 0 else 1 / 1.2
