@@ -424,6 +424,11 @@ def _gui(args: argparse.Namespace) -> int:
 
     args.db = args.db or default_archive()
     archive = _open(args.db)
+    if not args.screenshot and not os.environ.get("DISPLAY") and not os.environ.get(
+            "WAYLAND_DISPLAY") and sys.platform.startswith("linux") and \
+            os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        raise QueryError("no display to open the window on (DISPLAY is not set); "
+                         "use --screenshot PATH to render a view offscreen")
     if args.screenshot:
         path = screenshot(archive, args.db, args.view, args.screenshot, args.lang)
         print(f"{args.view} view -> {path}")

@@ -89,6 +89,7 @@ def test_a_desk_user_searches_as_the_desk(app, qtbot, read_archive, no_dialogs) 
         view.name.setText(_record(read_archive)["owners"][-1]["name"]["hangul"])
         view.search()  # no applicant: the service refuses, the window says why
         assert no_dialogs and "applicant" in no_dialogs[0] and view.model.rowCount() == 0
+        assert no_dialogs[0].startswith("권한이 없습니다")  # a Korean heading first
 
 
 def test_review_accept_correct_and_hanja_helper(app, qtbot, read_archive, no_dialogs) -> None:
@@ -212,3 +213,16 @@ def test_screenshot_of_each_view(app, read_archive, tmp_path: Path, view: str, c
     dark = sum(1 for y in range(0, 768, 8) for x in range(0, 1366, 8)
                if image.pixelColor(x, y).lightness() < 100)
     assert dark > 40  # text and scans drawn, not an empty window
+
+
+def test_no_hang_without_a_display_or_credentials(app, read_archive, tmp_path: Path,
+                                                  monkeypatch, capsys) -> None:
+    db = str(read_archive.folder / "toji.db")
+    monkeypatch.delenv("TOJI_PASSWORD")
+    assert main(["gui", "--db", db, "--screenshot", str(tmp_path / "x.png")]) == 2
+    assert "TOJI_USER and TOJI_PASSWORD" in capsys.readouterr().err
+    monkeypatch.delenv("QT_QPA_PLATFORM")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert main(["gui", "--db", db]) == 2
+    assert "no display" in capsys.readouterr().err

@@ -36,14 +36,17 @@ def application(language: str = "ko", offscreen: bool = False):  # noqa: ANN201 
     return app
 
 
-def _login(archive: Archive) -> Principal:
-    """The sign-in dialog (first run: the administrator's); TOJI_USER/TOJI_PASSWORD skip it."""
+def _login(archive: Archive, interactive: bool = True) -> Principal:
+    """The sign-in dialog (first run: the administrator's); TOJI_USER/TOJI_PASSWORD skip it.
+    Offscreen (screenshots) there is no one to ask: the variables must be set."""
     from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit
 
     from ui.i18n import t
 
     name, password = os.environ.get("TOJI_USER"), os.environ.get("TOJI_PASSWORD")
     first = not has_users(archive)
+    if not (name and password) and not interactive:
+        raise AuthError("a screenshot signs in from TOJI_USER and TOJI_PASSWORD: set both")
     if not (name and password):
         dialog = QDialog()
         dialog.setWindowTitle(t("로그인"))
@@ -110,7 +113,7 @@ def screenshot(archive: Archive, target: str, view: str, out: Path,
     app = application(language, offscreen=True)
     from ui.main_window import MainWindow
 
-    principal = _login(archive)
+    principal = _login(archive, interactive=False)
     with acting_as(principal):
         window = MainWindow(archive, target, principal)
         window.resize(1366, 768)

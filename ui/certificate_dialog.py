@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.certificate import issue, preview
 from db.archive import Archive
 from ui.i18n import t
+from ui.messages import explain
 
 
 def pages_as_images(pdf: bytes, dpi: int = 96) -> list[QImage]:
@@ -83,7 +84,7 @@ class CertificateDialog(QDialog):
             try:
                 issued = self.issue_to(Path(name))
             except Exception as exc:  # noqa: BLE001 - refused or unwritable: say so
-                QMessageBox.warning(self, t("오류"), str(exc))
+                QMessageBox.warning(self, t("오류"), explain(exc))
                 return
             QMessageBox.information(self, t("증명서"), f"{issued.number} · {issued.code}\n{name}")
 

@@ -35,6 +35,8 @@ ENGLISH = {
     "아카이브": "Archive", "다음에 열 아카이브 (파일 또는 URL)": "Archive to open next (file or URL)", "설정 저장": "Save settings", "저장했습니다": "Saved",
     "로그인": "Sign in", "사용자": "User", "비밀번호": "Password",
     "권한이 없습니다": "Not allowed", "오류": "Error",
+    "로그인할 수 없습니다": "Cannot sign in", "입력을 확인해 주세요": "Please check the input",
+    "스캔 파일을 읽을 수 없습니다": "The scan cannot be read",
 }
 
 

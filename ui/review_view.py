@@ -33,6 +33,7 @@ from db.models import Page, Parcel
 from translit.dictionary import candidates
 from ui.i18n import t
 from ui.labels import field_label
+from ui.messages import explain
 from ui.scan_view import ScanView, colour
 
 
@@ -184,7 +185,7 @@ class ReviewView(QWidget):
         try:
             correct_field(self.archive, self.parcel_id, field.path, text)
         except Exception as exc:  # noqa: BLE001 - refused value or role: say so, stay
-            QMessageBox.warning(self, t("오류"), str(exc))
+            QMessageBox.warning(self, t("오류"), explain(exc))
             return
         row = self.table.currentRow()
         self.refresh()

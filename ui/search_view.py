@@ -29,6 +29,7 @@ from db.archive import Archive
 from db.models import Page, Parcel
 from ui.i18n import t
 from ui.labels import reason
+from ui.messages import explain
 from ui.scan_view import pixmap
 
 COLUMNS = ["번호", "소유자", "한글", "소재지", "지번", "지목", "면적(㎡)", "최종", "일치 이유"]
@@ -113,7 +114,7 @@ class SearchView(QWidget):
                                 self.lot.text() or None, desk=self.desk.isChecked())
             self.hits = search_owners(self.archive, query, applicant=self.applicant_text())
         except Exception as exc:  # noqa: BLE001 - a refused query or role: say why
-            QMessageBox.warning(self, t("오류"), str(exc))
+            QMessageBox.warning(self, t("오류"), explain(exc))
             return
         self.model.setRowCount(0)
         for h in self.hits:
@@ -167,7 +168,7 @@ class SearchView(QWidget):
         try:
             CertificateDialog(self.archive, pid, self.applicant_text(), self).exec()
         except Exception as exc:  # noqa: BLE001 - a desk user without applicant, a scan gone
-            QMessageBox.warning(self, t("오류"), str(exc))
+            QMessageBox.warning(self, t("오류"), explain(exc))
 
 
 def _both(field: dict | None) -> str:

@@ -20,6 +20,7 @@ from app import settings
 from db.archive import Archive
 from ocr.engine import ENGINES
 from ui.i18n import t
+from ui.messages import explain
 
 
 class SettingsView(QWidget):
@@ -60,6 +61,6 @@ class SettingsView(QWidget):
             if self.font.text():
                 settings.put(self.archive, "font", self.font.text())
         except Exception as exc:  # noqa: BLE001 - a clerk or desk user: not theirs to set
-            QMessageBox.warning(self, t("권한이 없습니다"), str(exc))
+            QMessageBox.warning(self, t("권한이 없습니다"), explain(exc))
             return
         QMessageBox.information(self, t("설정"), t("저장했습니다"))
