@@ -14,14 +14,13 @@ import datetime as dt
 import hashlib
 import json
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
 from app.auth import require
-from db.archive import Archive, open_archive
+from db.archive import Archive, copy_sqlite, open_archive
 from db.audit import verify_chain
 from db.models import AuditEntry, Scan
 
@@ -54,15 +53,6 @@ def _database(archive: Archive) -> Path:
     return Path(archive.engine.url.database)
 
 
-def _copy_database(source: Path, target: Path) -> None:
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-
-
 def backup(archive: Archive, dest: Path) -> dict:
     """Writes a backup into the empty (or new) folder `dest`; returns its manifest."""
     principal = require("backup")
@@ -71,7 +61,7 @@ def backup(archive: Archive, dest: Path) -> dict:
         raise BackupError(f"{dest}: not empty; a backup goes into a new folder")
     try:
         dest.mkdir(parents=True, exist_ok=True)
-        _copy_database(database, dest / DATABASE)
+        copy_sqlite(database, dest / DATABASE)
         scans = []
         with archive.session() as session:
             rows = session.scalars(select(Scan).where(Scan.stored.is_not(None))
@@ -121,7 +111,7 @@ def restore(source: Path, target: Path) -> Archive:
         copy = folder / scan["path"]
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source / scan["path"], copy)
-    _copy_database(database, target)
+    copy_sqlite(database, target)
     return open_archive(target)
 
 

@@ -27,6 +27,17 @@ from db.models import AuditEntry  # noqa: E402
 BATCH = 1000
 
 
+def append(archive, n: int) -> float:  # noqa: ANN001 - db.archive.Archive
+    """Seconds to append n desk-search rows in transactions of BATCH."""
+    start = time.perf_counter()
+    for first in range(0, n, BATCH):
+        with archive.session() as session, session.begin():
+            session.add_all(AuditEntry(actor="desk1", action="desk search", subject=f"김{i}",
+                                       detail={"hits": i % 7, "applicant": "김철수 (손자)"})
+                            for i in range(first, min(n, first + BATCH)))
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -34,24 +45,12 @@ def main() -> None:
     archive = open_archive(Path(tempfile.mkdtemp(prefix="toji-bench-audit-")) / "toji.db")
     n = args.rows
 
-    start = time.perf_counter()
-    for first in range(0, n, BATCH):
-        with archive.session() as session, session.begin():
-            session.add_all(AuditEntry(actor="desk1", action="desk search", subject=f"김{i}",
-                                       detail={"hits": i % 7, "applicant": "김철수 (손자)"})
-                            for i in range(first, min(n, first + BATCH)))
-    chained = time.perf_counter() - start
+    chained = append(archive, n)
     # Baseline: the same rows with the chain switched off (the listener removed), into a
     # fresh archive so that the walk below sees only chained rows.
-    other = open_archive(Path(tempfile.mkdtemp(prefix="toji-bench-audit-")) / "toji.db")
     event.remove(Session, "before_flush", _chain)
-    start = time.perf_counter()
-    for first in range(0, n, BATCH):
-        with other.session() as session, session.begin():
-            session.add_all(AuditEntry(actor="desk1", action="desk search", subject=f"김{i}",
-                                       detail={"hits": i % 7, "applicant": "김철수 (손자)"})
-                            for i in range(first, min(n, first + BATCH)))
-    plain = time.perf_counter() - start
+    plain = append(open_archive(Path(tempfile.mkdtemp(prefix="toji-bench-audit-")) / "toji.db"),
+                   n)
     event.listen(Session, "before_flush", _chain)
     start = time.perf_counter()
     with archive.session() as session:

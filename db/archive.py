@@ -109,14 +109,20 @@ def open_archive(target: str | Path) -> Archive:
     return archive
 
 
-def _backup(path: Path, revision: str) -> Path:
-    """A consistent copy of a SQLite archive, taken while it may be open elsewhere."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.stem}.before-{revision}-{stamp}{path.suffix}")
+def copy_sqlite(path: Path, target: Path) -> None:
+    """A consistent copy of a SQLite database through its online backup API, taken while
+    it may be open and in use elsewhere."""
     source, copy = sqlite3.connect(path), sqlite3.connect(target)
     try:
         source.backup(copy)
     finally:
         copy.close()
         source.close()
+
+
+def _backup(path: Path, revision: str) -> Path:
+    """The copy kept beside an archive before its upgrade."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.before-{revision}-{stamp}{path.suffix}")
+    copy_sqlite(path, target)
     return target
