@@ -16,7 +16,7 @@ from io import BytesIO
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageSequence, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 SCAN_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".pdf"}
 MAX_PIXELS = 120_000_000  # a 300-dpi A2 sheet is 35 Mpx; beyond this is a bomb, not a scan
@@ -94,9 +94,7 @@ def load(path: Path) -> ScanFile:
 
 def pages_of(scan: ScanFile) -> list[PageImage]:
     """Decodes every page of a scan to RGB pixels."""
-    if scan.data.startswith(b"%PDF"):
-        return _pdf_pages(scan)
-    return _image_pages(scan)
+    return [page_image(scan, n) for n in range(1, page_count(scan) + 1)]
 
 
 def page_count(scan: ScanFile) -> int:
@@ -187,34 +185,3 @@ def _to_rgb(frame: Image.Image) -> np.ndarray:
         white = Image.new("RGBA", frame.size, (255, 255, 255, 255))
         frame = Image.alpha_composite(white, frame)
     return np.asarray(frame.convert("RGB"))
-
-
-def _image_pages(scan: ScanFile) -> list[PageImage]:
-    with _opened(scan) as image:
-        pages = []
-        for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
-            frame.load()
-            dpi = frame.info.get("dpi")
-            pages.append(PageImage(number, _to_rgb(frame), round(float(dpi[0])) if dpi else None))
-        return pages
-
-
-def _pdf_pages(scan: ScanFile) -> list[PageImage]:
-    import pypdfium2 as pdfium
-
-    try:
-        document = pdfium.PdfDocument(scan.data)
-    except pdfium.PdfiumError as exc:
-        raise ScanError(scan.path, f"PDF cannot be opened ({exc})") from None
-    try:
-        pages = []
-        for index in range(len(document)):
-            bitmap = document[index].render(scale=PDF_DPI / 72)
-            pages.append(PageImage(index + 1, np.asarray(bitmap.to_pil().convert("RGB")), PDF_DPI))
-        if not pages:
-            raise ScanError(scan.path, "PDF has no pages")
-        return pages
-    except pdfium.PdfiumError as exc:
-        raise ScanError(scan.path, f"PDF page cannot be rendered ({exc})") from None
-    finally:
-        document.close()

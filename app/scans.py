@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.ingest import ScanError, ScanFile, pages_of
+from app.ingest import ScanError, ScanFile, page_image
 from db.archive import Archive
 from db.models import Scan
 
@@ -51,10 +51,7 @@ def page_pixels(archive: Archive, scan: Scan, number: int) -> np.ndarray:
                               f"({exc.strerror or exc})") from None
     if hashlib.sha256(data).hexdigest() != scan.sha256:
         raise ScanError(path, "scan file changed since it was read (SHA-256 differs)")
-    for page in pages_of(ScanFile(path, data, scan.sha256)):
-        if page.number == number:
-            return page.pixels
-    raise ScanError(path, f"has no page {number}")
+    return page_image(ScanFile(path, data, scan.sha256), number).pixels  # that page alone
 
 
 def bounds(quads: list[list[list[float]]], width: int, height: int,
