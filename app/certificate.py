@@ -29,6 +29,7 @@ from app.auth import PermissionDenied, require
 from app.certificate_pdf import render
 from app.fonts import document_font
 from app.personal import mask_personal
+from app.review import field_at, field_paths, shown
 from app.scans import bounds, page_pixels
 from app.search import QueryError, current_actor
 from db.archive import Archive
@@ -97,16 +98,6 @@ def _date(value: dict[str, Any] | None) -> str:
     return value.get("hangul") or value.get("hanja") or ""
 
 
-def _both(value: dict[str, Any] | None) -> str:
-    """'한글 (漢字)', or whichever is known."""
-    if not value:
-        return ""
-    hanja, hangul = value.get("hanja") or "", value.get("hangul") or ""
-    if hangul and hanja and hangul != hanja:
-        return f"{hangul} ({hanja})"
-    return hangul or hanja
-
-
 class _Sources:
     """Says for each field whether a person confirmed it or the machine read it."""
 
@@ -127,7 +118,7 @@ def _land_rows(record: dict[str, Any], parcel: Parcel, source: _Sources) -> list
     location, lot = record.get("location") or {}, record.get("lot") or {}
     area, grade = record.get("area") or {}, record.get("grade") or {}
     category = record.get("category") or {}
-    area_text = _both(area)
+    area_text = shown(area)
     if area.get("m2") is not None:
         area_text += f" = {float(area['m2']):,.2f}㎡"
     lot_text = lot.get("text") or ""
@@ -135,9 +126,9 @@ def _land_rows(record: dict[str, Any], parcel: Parcel, source: _Sources) -> list
         lot_text = f"{lot_text} ({lot['hanja']})" if lot_text else lot["hanja"]
     rows = [
         ["소재지 (현재)", parcel.modern or location.get("modern") or "-", source("location", location)],
-        ["소재지 (당시)", _both(location), source("location", location)],
+        ["소재지 (당시)", shown(location), source("location", location)],
         ["지번", lot_text, source("lot", lot)],
-        ["지목", _both(category), source("category", category)],
+        ["지목", shown(category), source("category", category)],
         ["면적", area_text, source("area", area)],
     ]
     if grade:
@@ -147,10 +138,10 @@ def _land_rows(record: dict[str, Any], parcel: Parcel, source: _Sources) -> list
 
 
 def _owner_name(name: dict[str, Any] | None) -> str:
-    text = _both(name)
+    text = shown(name)
     linked = (name or {}).get("korean_name")
     if linked:
-        text += f" ※ 한국 이름 {_both(linked)}"
+        text += f" ※ 한국 이름 {shown(linked)}"
     return text
 
 
@@ -164,14 +155,14 @@ def _content(session, parcel: Parcel, number: str, issued: dt.datetime, office: 
     source = _Sources(record, confirmers)
     page = session.get(Page, parcel.page_id)
     scan = session.get(Scan, page.scan_id)
-    events = [[_date(e.get("date")), _both(e.get("event")),
+    events = [[_date(e.get("date")), shown(e.get("event")),
                source(f"events[{i}].event", e.get("event"))]
               for i, e in enumerate(record.get("events") or [])]
     owners_all = list(enumerate(record.get("owners") or []))
-    shown = owners_all[-1:] if final_only else owners_all
-    owners = [[str(i + 1), _date(o.get("date")), _both(o.get("cause")),
-               _both(o.get("address")), _owner_name(o.get("name")),
-               source(f"owners[{i}].name", o.get("name"))] for i, o in shown]
+    listed = owners_all[-1:] if final_only else owners_all
+    owners = [[str(i + 1), _date(o.get("date")), shown(o.get("cause")),
+               shown(o.get("address")), _owner_name(o.get("name")),
+               source(f"owners[{i}].name", o.get("name"))] for i, o in listed]
     return {
         "version": 1,
         "title": TITLES.get(parcel.form, "구대장 열람 확인서"),
@@ -197,20 +188,14 @@ def _crop(archive: Archive, session, parcel: Parcel) -> Image.Image:  # noqa: AN
     scan = session.get(Scan, page.scan_id)
     pixels = page_pixels(archive, scan, page.number)
     height, width = pixels.shape[:2]
-    quads = [f["box"] for f in _fields(parcel.record) if f.get("box")]
+    quads = [f["box"] for f in (field_at(parcel.record, p) for p in field_paths(parcel.record))
+             if f and f.get("box")]
     box = bounds(quads, width, height) or (0, 0, width, height)
     image = Image.fromarray(pixels).crop(box)
     if image.height > CROP_HEIGHT:
         image = image.resize((round(image.width * CROP_HEIGHT / image.height), CROP_HEIGHT),
                              Image.Resampling.LANCZOS)
     return image
-
-
-def _fields(record: dict[str, Any]) -> list[dict[str, Any]]:
-    out = [record.get(k) for k in ("location", "lot", "category", "area", "grade")]
-    for row in (record.get("events") or []) + (record.get("owners") or []):
-        out += list(row.values())
-    return [f for f in out if isinstance(f, dict)]
 
 
 def _next_number(session, year: int) -> str:  # noqa: ANN001

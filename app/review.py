@@ -153,6 +153,16 @@ class FieldView:
     box: list[list[float]] | None
 
 
+def shown(field: dict[str, Any] | None) -> str:
+    """A field as people read it: '한글 (漢字)', or whichever is known ('' for none)."""
+    if not field:
+        return ""
+    hanja, hangul = field.get("hanja") or "", field.get("hangul") or ""
+    if hangul and hanja and hangul != hanja:
+        return f"{hangul} ({hanja})"
+    return hangul or hanja
+
+
 def field_paths(record: dict[str, Any]) -> list[str]:
     """Every field path of a record, in card order."""
     paths = [k for k in ("location", "lot", "category", "area", "grade") if record.get(k)]

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.auth import current
+from app.review import shown
 from app.search import owner_query, search_owners
 from db.archive import Archive
 from db.models import Page, Parcel
@@ -171,21 +172,18 @@ class SearchView(QWidget):
             QMessageBox.warning(self, t("오류"), explain(exc))
 
 
-def _both(field: dict | None) -> str:
-    if not field:
-        return "-"
-    hangul, hanja = field.get("hangul") or "", field.get("hanja") or ""
-    return f"{hangul} ({hanja})" if hangul and hanja and hangul != hanja else hangul or hanja
+def _shown(field: dict | None) -> str:
+    return shown(field) or "-"
 
 
 def _record_html(record: dict, modern: str | None) -> str:
     area = record.get("area") or {}
-    rows = [("소재지", _both(record.get("location"))), ("현재", modern or "-"),
-            ("지번", _both(record.get("lot"))), ("지목", _both(record.get("category"))),
-            ("면적", _both(area) + (f" = {area['m2']:,.2f}㎡" if area.get("m2") else ""))]
+    rows = [("소재지", _shown(record.get("location"))), ("현재", modern or "-"),
+            ("지번", _shown(record.get("lot"))), ("지목", _shown(record.get("category"))),
+            ("면적", _shown(area) + (f" = {area['m2']:,.2f}㎡" if area.get("m2") else ""))]
     owners = "".join(
         f"<tr><td>{i + 1}</td><td>{(o.get('date') or {}).get('iso', '')}</td>"
-        f"<td>{_both(o.get('cause'))}</td><td><b>{_both(o.get('name'))}</b></td></tr>"
+        f"<td>{_shown(o.get('cause'))}</td><td><b>{_shown(o.get('name'))}</b></td></tr>"
         for i, o in enumerate(record.get("owners") or []))
     land = "".join(f"<tr><th align=left>{t(k)}</th><td>{v}</td></tr>" for k, v in rows)
     return (f"<table>{land}</table><h4>{t('소유자')}</h4>"
