@@ -68,6 +68,14 @@ class Progress:
         rate = self.pages_per_minute
         return 60.0 * (self.total - self.done) / rate if rate > 0 else None
 
+    @property
+    def time_left(self) -> str:
+        """The time left as h:mm:ss ('-:--:--' before the first page is read)."""
+        eta = self.eta_seconds
+        if eta is None:
+            return "-:--:--"
+        return f"{int(eta) // 3600}:{int(eta) % 3600 // 60:02d}:{int(eta) % 60:02d}"
+
 
 @dataclass
 class Summary:

@@ -113,11 +113,8 @@ def _progress_printer():  # noqa: ANN202 - a Progress callback
         last[0] = now
         width = 24
         filled = int(width * p.done / p.total) if p.total else width
-        eta = p.eta_seconds
-        left = f"{int(eta) // 3600}:{int(eta) % 3600 // 60:02d}:{int(eta) % 60:02d} left" \
-            if eta is not None else "-:--:-- left"
         line = (f"[{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total} pages  "
-                f"{p.pages_per_minute:.1f} pages/min  {left}  failed {p.failed}")
+                f"{p.pages_per_minute:.1f} pages/min  {p.time_left} left  failed {p.failed}")
         stream.write(("\r" + line[:118].ljust(118)) if tty else line + "\n")
         if tty and finished:
             stream.write("\n")

@@ -33,11 +33,8 @@ from ui.worker import Task
 
 
 def describe(p: batch.Progress) -> str:
-    eta = p.eta_seconds
-    left = f"{int(eta) // 3600}:{int(eta) % 3600 // 60:02d}:{int(eta) % 60:02d}" \
-        if eta is not None else "-:--:--"
     return (f"{p.done}/{p.total} {t('쪽')} · {t('분당')} {p.pages_per_minute:.1f}{t('쪽')} · "
-            f"{t('남은 시간')} {left} · {t('실패')} {p.failed} · {t('검토 필요')} {p.review}")
+            f"{t('남은 시간')} {p.time_left} · {t('실패')} {p.failed} · {t('검토 필요')} {p.review}")
 
 
 class BatchView(QWidget):
