@@ -9,6 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "pages"
+JPEGS = sorted(SAMPLES.glob("*.jpg"))
 
 
 def sample_pages() -> list[Path]:
@@ -117,3 +118,18 @@ def read_archive(_read_folder: Path, tmp_path: Path):
     folder = tmp_path / "archive"
     shutil.copytree(_read_folder, folder)
     return open_archive(folder / "toji.db")
+
+
+def distinct_copies(folder: Path, count: int, start: int = 0) -> list[Path]:
+    """`count` JPEG scans with different bytes (a COM segment) and the samples' pixels;
+    copies made with different `start`s differ too."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(start, start + count):
+        data = JPEGS[i % len(JPEGS)].read_bytes()
+        note = f"copy {i}".encode()
+        segment = b"\xff\xfe" + (len(note) + 2).to_bytes(2, "big") + note
+        path = folder / f"scan {i:03d}.jpg"
+        path.write_bytes(data[:2] + segment + data[2:])
+        out.append(path)
+    return out

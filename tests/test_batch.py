@@ -26,25 +26,9 @@ from app import batch
 from app.cli import main
 from db.archive import open_archive
 from db.models import Job, JobItem, Page, Parcel, Scan
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import JPEGS, ROOT, distinct_copies
 
 pytestmark = pytest.mark.slow
-JPEGS = sorted(SAMPLES.glob("*.jpg"))
-
-
-def distinct_copies(folder: Path, count: int, start: int = 0) -> list[Path]:
-    """`count` JPEG scans with different bytes (a COM segment) and the samples' pixels;
-    copies made with different `start`s differ too."""
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for i in range(start, start + count):
-        data = JPEGS[i % len(JPEGS)].read_bytes()
-        note = f"copy {i}".encode()
-        segment = b"\xff\xfe" + (len(note) + 2).to_bytes(2, "big") + note
-        path = folder / f"scan {i:03d}.jpg"
-        path.write_bytes(data[:2] + segment + data[2:])
-        out.append(path)
-    return out
 
 
 def _stored_pages(db: Path) -> list[tuple[str, int]]:

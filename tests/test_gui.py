@@ -22,7 +22,7 @@ from app.certificate import verify_file  # noqa: E402
 from app.cli import main  # noqa: E402
 from db.archive import open_archive  # noqa: E402
 from db.models import AuditEntry, Correction, Page, Parcel  # noqa: E402
-from tests.test_batch import distinct_copies  # noqa: E402
+from tests.conftest import distinct_copies  # noqa: E402
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 LAND = 1
