@@ -26,6 +26,7 @@ from app.search import QueryError, owner_query, search_owners, search_text
 from app.settings import SettingError
 from db.archive import ArchiveError, open_archive
 from ocr.engine import EngineUnavailableError, get_engine
+from samples.layouts import LAYOUT_CHOICES
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FATAL = 0, 1, 2
 
@@ -91,9 +92,10 @@ def _samples(args: argparse.Namespace) -> int:
     from samples.generator import generate
 
     try:
-        for page in generate(args.count, args.out, args.seed, args.form, args.degrade):
+        for page in generate(args.count, args.out, args.seed, args.form, args.degrade,
+                             layout=args.layout):
             print(page.image)
-    except FontMissingError as exc:
+    except (FontMissingError, ValueError) as exc:
         print(f"toji: {exc}", file=sys.stderr)
         return EXIT_FATAL
     return EXIT_OK
@@ -446,6 +448,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--form", choices=["land", "forest", "mixed"], default="mixed")
     p.add_argument("--degrade", choices=["none", "light", "heavy", "mixed"], default="mixed")
+    p.add_argument("--layout", choices=LAYOUT_CHOICES, default=None,
+                   help="draw printings of a layout family (or a mix of all), each page's "
+                        "geometry randomised and scanned at 200-400 dpi; default: today's "
+                        "land and forest forms at 300 dpi")
     p.set_defaults(run=_samples)
 
     p = verbs.add_parser("process", help="read scans into the archive (a resumable job)")

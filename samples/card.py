@@ -64,6 +64,8 @@ class Card:
     grade: Entry | None
     events: list[Event] = field(default_factory=list)
     owners: list[Owner] = field(default_factory=list)
+    # Columns some printings add (賃貸價格, 地價, 備考), by form path ("extra[0].地價").
+    extras: dict[str, Entry] = field(default_factory=dict)
 
 
 def _later(rng: random.Random, after: dt.date, years: int = 12) -> dt.date:

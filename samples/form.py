@@ -1,7 +1,7 @@
 """The printed forms of 土地臺帳 and 林野臺帳 at 300 dpi: ruled cells and their labels.
 
-A form is a list of cells, each a rectangle with either a printed label or a field
-that a clerk fills in. Field names are paths into the card ("owners[2].name"), so
+A form is a list of cells, each a rectangle with a printed label, a field that a clerk
+fills in, or both (a label printed small in the cell's corner above the entry). Field names are paths into the card ("owners[2].name"), so
 the ground truth says which field every written line belongs to. Land cards write
 owners in horizontal rows; forest cards in vertical columns read right to left, as
 the real 林野臺帳 does.
@@ -16,6 +16,8 @@ from samples.card import FOREST, LAND
 PAGE_W, PAGE_H = 2244, 3189  # 190 × 270 mm at 300 dpi
 LEFT, RIGHT, BOTTOM = 100, 2144, 3060
 
+FORM_INK = (52, 60, 92)
+
 Rect = tuple[int, int, int, int]
 
 
@@ -25,6 +27,29 @@ class Cell:
     label: str | None = None  # printed text, for label cells
     field: str | None = None  # card path, for cells a clerk writes in
     vertical: bool = False
+    # Where the label is printed: "cell" fills the cell (a label cell of its own);
+    # "corner" / "corner-right" prints it small in the top-left / top-right corner of a
+    # cell that also holds the field's entry.
+    label_at: str = "cell"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How a printing's rules look: ink, stroke width, and how much of them is missing.
+
+    Real forms were printed in pale inks, on worn plates, or without rules at all; a
+    reader that needs every rule to find a cell fails on them.
+    """
+
+    colour: tuple[int, int, int] = FORM_INK
+    width: int = 3
+    drop: float = 0.0  # chance that one stretch of a rule is missing
+    hidden: bool = False  # no rules at all
+
+    @property
+    def plain(self) -> bool:
+        """Today's rules: every cell outlined whole, in the form's ink."""
+        return self == Rules()
 
 
 @dataclass(frozen=True)
@@ -34,6 +59,10 @@ class Form:
     cells: tuple[Cell, ...]
     max_events: int
     max_owners: int
+    page_size: tuple[int, int] = (PAGE_W, PAGE_H)  # width, height at 300 dpi
+    title: str | None = None  # as printed ("土 地 臺 帳"); None prints the name
+    title_vertical: bool = False
+    rules: Rules = Rules()
 
 
 def _header(land: bool) -> list[Cell]:

@@ -17,10 +17,9 @@ from PIL import Image, ImageDraw
 
 from samples import fonts, vocab
 from samples.card import Card, Entry
-from samples.form import PAGE_H, PAGE_W, Form, Rect
+from samples.form import FORM_INK, Cell, Form, Rect, Rules
 
 PAPER = (250, 249, 244)
-FORM_INK = (52, 60, 92)
 RED = (196, 38, 36)
 
 HAND_FONTS = ("brush", "print")
@@ -72,18 +71,25 @@ def _union(boxes: list[Rect]) -> Rect:
 
 
 def write(page: Image.Image, text: str, cell: Rect, rng: random.Random, *, vertical: bool,
-          hand: bool, colour: tuple[int, int, int], max_size: int = 84) -> Rect | None:
-    """Writes text inside a cell, fitted to it; returns the box of the ink drawn."""
+          hand: bool, colour: tuple[int, int, int], max_size: int = 84,
+          spacing: float | None = None) -> Rect | None:
+    """Writes text inside a cell, fitted to it; returns the box of the ink drawn.
+
+    `spacing` (character pitch in sizes) spreads printed text, as titles printed
+    "土 地 臺 帳" are; by default print is set close and handwriting varies.
+    """
     x0, y0, x1, y1 = cell
     w, h = x1 - x0, y1 - y0
     n = max(1, len(text))
     pad = (0.05 if vertical else 0.08) if hand else 0.18
+    pitch = max(1.08, spacing or 0.0)
     if vertical:
-        size = min(max_size, int(w * 0.62), int(h * (1 - 2 * pad) / (n * 1.08)))
+        size = min(max_size, int(w * 0.62), int(h * (1 - 2 * pad) / (n * pitch)))
     else:
-        size = min(max_size, int(h * 0.55), int(w * (1 - 2 * pad) / (n * 1.08)))
+        size = min(max_size, int(h * 0.55), int(w * (1 - 2 * pad) / (n * pitch)))
     size = max(size, 14)
-    spacing = rng.uniform(0.98, 1.15) if hand else 1.04
+    if spacing is None:
+        spacing = rng.uniform(0.98, 1.15) if hand else 1.04
     slope = rng.uniform(-0.025, 0.025) if hand else 0.0
     slant = rng.uniform(-0.18, 0.12) if hand else 0.0
     run = n * size * spacing
@@ -117,6 +123,8 @@ def _field_entry(card: Card, path: str) -> Entry | None:
     m = re.fullmatch(r"(\w+)(?:\[(\d+)\]\.(\w+))?", path)
     assert m, path
     name, index, attr = m.groups()
+    if name == "extra":
+        return card.extras.get(path)
     if index is None:
         return getattr(card, name)
     rows = getattr(card, name)
@@ -161,28 +169,33 @@ def _strike(page: Image.Image, box: Rect, vertical: bool, rng: random.Random) ->
 def draw_page(form: Form, card: Card,
               rng: random.Random) -> tuple[Image.Image, list[Line], list[Rect]]:
     """The clean page (before any ageing), every line drawn on it, and its seals' boxes."""
-    page = Image.new("RGB", (PAGE_W, PAGE_H), PAPER)
+    page = Image.new("RGB", form.page_size, PAPER)
     draw = ImageDraw.Draw(page)
-    lines: list[Line] = []
-    title_box = write(page, form.name, form.title_box, rng, vertical=False, hand=False,
-                      colour=FORM_INK, max_size=104)
-    assert title_box
-    lines.append(Line(form.name, title_box, "print", None, False))
+    lines: list[Line] = [_title(page, form, rng)]
+    if not form.rules.plain:
+        _draw_rules(draw, form, rng)
+    entry_rects: dict[Rect, Rect] = {}
     for cell in form.cells:
-        draw.rectangle(cell.rect, outline=FORM_INK, width=3)
-        if cell.label:
-            box = write(page, cell.label, cell.rect, rng, vertical=cell.vertical, hand=False,
-                        colour=FORM_INK, max_size=48)
-            assert box
-            lines.append(Line(cell.label, box, "print", None, cell.vertical))
+        if form.rules.plain:
+            draw.rectangle(cell.rect, outline=FORM_INK, width=3)
+        if not cell.label:
+            continue
+        if cell.label_at != "cell":
+            line, entry_rects[cell.rect] = _corner_label(page, cell, rng)
+            lines.append(line)
+            continue
+        box = write(page, cell.label, cell.rect, rng, vertical=cell.vertical, hand=False,
+                    colour=FORM_INK, max_size=48)
+        assert box
+        lines.append(Line(cell.label, box, "print", None, cell.vertical))
     ink = rng.choice([(22, 20, 24), (35, 28, 22), (20, 24, 40)])
     seals: list[Rect] = []
     for cell in form.cells:
         entry = _field_entry(card, cell.field) if cell.field else None
         if entry is None:
             continue
-        box = write(page, entry.written, cell.rect, rng, vertical=cell.vertical, hand=True,
-                    colour=ink)
+        box = write(page, entry.written, entry_rects.get(cell.rect, cell.rect), rng,
+                    vertical=cell.vertical, hand=True, colour=ink)
         assert box
         lines.append(Line(entry.written, box, "hand", cell.field, cell.vertical,
                           entry.crossed, entry.ditto))
@@ -192,6 +205,53 @@ def draw_page(form: Form, card: Card,
             seals.append(box)
     stamped = [_stamp_seal(page, box, rng, rng.choice(vocab.SEAL_TEXTS)) for box in seals]
     return page, lines, stamped
+
+
+def _title(page: Image.Image, form: Form, rng: random.Random) -> Line:
+    """The printed title; a spaced one ("土 地 臺 帳") is set wide and recorded unspaced,
+    as a reader reports it."""
+    printed = form.title or form.name
+    text = printed.replace(" ", "")
+    box = write(page, text, form.title_box, rng, vertical=form.title_vertical, hand=False,
+                colour=FORM_INK, max_size=104, spacing=1.9 if " " in printed else None)
+    assert box
+    return Line(text, box, "print", None, form.title_vertical)
+
+
+def _corner_label(page: Image.Image, cell: Cell, rng: random.Random) -> tuple[Line, Rect]:
+    """Prints a cell's label small in its top corner; returns its line and the part of the
+    cell left for the entry (below the label)."""
+    assert cell.label
+    x0, y0, x1, y1 = cell.rect
+    size = max(22, min(38, (y1 - y0) // 5))
+    w, h = int(len(cell.label) * size * 1.75), int(size / 0.55) + 2
+    inset = 6
+    left = x1 - inset - w if cell.label_at == "corner-right" else x0 + inset
+    box = write(page, cell.label, (left, y0 + inset, left + w, y0 + inset + h), rng,
+                vertical=False, hand=False, colour=FORM_INK, max_size=size)
+    assert box
+    return Line(cell.label, box, "print", None, False), (x0, box[3] + 4, x1, y1)
+
+
+def _draw_rules(draw: ImageDraw.ImageDraw, form: Form, rng: random.Random) -> None:
+    """Every distinct cell edge once, in the printing's ink and width, with worn stretches
+    left out."""
+    rules: Rules = form.rules
+    if rules.hidden:
+        return
+    edges: set[Rect] = set()
+    for x0, y0, x1, y1 in (cell.rect for cell in form.cells):
+        edges |= {(x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)}
+    for x0, y0, x1, y1 in sorted(edges):
+        length = max(x1 - x0, y1 - y0)
+        pieces = max(1, length // 160)
+        for k in range(pieces):
+            if rules.drop and rng.random() < rules.drop:
+                continue
+            a, b = k / pieces, (k + 1) / pieces
+            draw.line((x0 + (x1 - x0) * a, y0 + (y1 - y0) * a,
+                       x0 + (x1 - x0) * b, y0 + (y1 - y0) * b),
+                      fill=rules.colour, width=rules.width)
 
 
 def _owner_of(card: Card, path: str):  # noqa: ANN202 - a card.Owner
