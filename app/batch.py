@@ -160,7 +160,7 @@ def page_row(reading: PageReading) -> Page:
         page.lines.append(TextLineRow(order=order, text=text, confidence=confidence, box=box,
                                       field=field_path))
     if reading.record is not None:
-        page.parcel = Parcel(form=reading.form, needs_review=reading.needs_review,
+        page.parcel = Parcel(form=reading.record["form"], needs_review=reading.needs_review,
                              record=reading.record)
     return page
 

@@ -16,7 +16,9 @@ from typing import Any
 
 from app import ingest
 from ocr.engine import OcrEngine, get_engine
-from ocr.page import read_page
+from ocr.layout import Template
+from ocr.page import FOREST, LAND, read_page
+from translit.assemble import assign
 from translit.fields import build_record
 
 
@@ -46,19 +48,28 @@ def warm(engine_name: str, threads: int | None = None) -> None:
     get_engine(engine_name)
 
 
-def read_image(image: ingest.PageImage, engine: OcrEngine) -> PageReading:
-    """One decoded page read cell by cell (or whole, when no form fits)."""
+def read_image(image: ingest.PageImage, engine: OcrEngine,
+               templates: list[Template] | None = None) -> PageReading:
+    """One decoded page read by its template or its labels. A page that holds a value
+    yields a record (marked for review when its form was not recognised); only a page
+    with nothing on it to file yields none, and keeps its lines for the clerk."""
     h, w = image.pixels.shape[:2]
-    reading = read_page(image.pixels, engine)
-    if reading.form is None:
-        lines = [(line.text, line.confidence, [list(p) for p in line.box], None)
-                 for line in reading.lines]
-        return PageReading(image.number, w, h, image.dpi, engine.name, None,
-                           round(reading.skew, 2), lines, None, True)
-    lines = [(c.text, c.confidence, [list(p) for p in c.box], c.field) for c in reading.cells]
-    record = build_record(reading.form, reading.cells)
-    return PageReading(image.number, w, h, image.dpi, engine.name, reading.form,
-                       round(reading.skew, 2), lines, record.as_json(), bool(record.review()))
+    reading = read_page(image.pixels, engine, templates)
+    cells = assign(reading.cells, reading.understood)
+    lines = [(c.text, c.confidence, [list(p) for p in c.box], c.field or None)
+             for c in [*cells, *reading.others]]
+    form = reading.form or (FOREST if _forest(cells) else LAND)
+    record = build_record(form, cells) if any(c.field for c in cells) else None
+    needs_review = record is None or bool(record.review())
+    page_form = reading.form if reading.understood else None
+    return PageReading(image.number, w, h, image.dpi, engine.name, page_form,
+                       round(reading.skew, 2), lines, record.as_json() if record else None,
+                       needs_review)
+
+
+def _forest(cells: list) -> bool:  # noqa: ANN001 - CellReadings
+    """A card with no legible title is a forest card when its area is in 町反畝步."""
+    return any(c.field == "area" and any(u in c.text for u in "町反畝步歩") for c in cells)
 
 
 def read_page_task(source: str, sha256: str, number: int, engine_name: str) -> PageReading:

@@ -37,12 +37,39 @@ class CellReading:
     vertical: bool
     crossed: bool
     aspect: float = 1.0  # long side over short side of the ink: about the count of characters
+    # Read by the printed labels rather than a template: what the label beside the value
+    # names ("date", "name" …, None when no label was found), the label as printed and
+    # where it stands ("same" cell, "left", "right", "up"), the cell (or, with no rules,
+    # the block) holding the value in prepared pixels, the table part it sits in
+    # ("events", "owners"), and doubts the reading already raises.
+    key: str | None = None
+    label: str | None = None
+    relation: str | None = None
+    area: tuple[int, int, int, int] | None = None
+    section: str | None = None
+    doubts: tuple[str, ...] = ()
 
 
 def ink_level(ink: np.ndarray) -> int:
     """The grey level separating ink from paper on this page (faded pages sit higher)."""
     level, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return int(np.clip(level, *INK_LEVELS))
+
+
+def crop_for(ink: np.ndarray, box: tuple[int, int, int, int], vertical: bool,
+             bounds: tuple[int, int, int, int] | None = None, level: int | None = None) -> np.ndarray:
+    """The recogniser's input for an ink box: a margin of paper around it (within
+    `bounds`), binarised at `level` if given, turned so a column reads left to right."""
+    h, w = ink.shape
+    x0, y0, x1, y1 = bounds or (0, 0, w, h)
+    m = 8
+    bx0, by0, bx1, by1 = box
+    crop = ink[max(y0, by0 - m):min(y1, by1 + m), max(x0, bx0 - m):min(x1, bx1 + m)]
+    if level is not None:
+        crop = np.where(crop < level, 0, 255).astype(np.uint8)
+    if vertical:
+        crop = np.rot90(crop)
+    return np.ascontiguousarray(np.dstack([crop] * 3))
 
 
 def _ink_box(patch: np.ndarray, rules: np.ndarray,
@@ -59,7 +86,7 @@ def _ink_box(patch: np.ndarray, rules: np.ndarray,
     return int(x0), int(y0), int(x1), int(y1)
 
 
-def _struck(red: np.ndarray, box: tuple[int, int, int, int], vertical: bool) -> bool:
+def struck(red: np.ndarray, box: tuple[int, int, int, int], vertical: bool) -> bool:
     """A red line longer than a seal is wide, running along the entry's length."""
     x0, y0, x1, y1 = box
     pad = 20
@@ -92,28 +119,23 @@ def read_cells(prepared: Prepared, grid: Grid, cells: list[Cell], engine: OcrEng
         if box is None:
             continue
         bx0, by0, bx1, by1 = box[0] + x0, box[1] + y0, box[2] + x0, box[3] + y0
-        m = 8
-        crop = ink[max(y0, by0 - m):min(y1, by1 + m), max(x0, bx0 - m):min(x1, bx1 + m)]
-        if binarise:
-            crop = np.where(crop < level, 0, 255).astype(np.uint8)
-        if cell.vertical:
-            crop = np.rot90(crop)
-        crops.append(np.ascontiguousarray(np.dstack([crop] * 3)))
+        crops.append(crop_for(ink, (bx0, by0, bx1, by1), cell.vertical, (x0, y0, x1, y1),
+                              level if binarise else None))
         found.append((cell, (bx0, by0, bx1, by1)))
     if not crops:
         return []
     results = engine.recognize(crops)
-    return [CellReading(cell.field, text, conf, _quad_on_scan(prepared, box), cell.vertical,
-                        _struck(prepared.red, box, cell.vertical), _aspect(box))
+    return [CellReading(cell.field, text, conf, quad_on_scan(prepared, box), cell.vertical,
+                        struck(prepared.red, box, cell.vertical), aspect_of(box))
             for (cell, box), (text, conf) in zip(found, results, strict=True)]
 
 
-def _aspect(box: tuple[int, int, int, int]) -> float:
+def aspect_of(box: tuple[int, int, int, int]) -> float:
     w, h = box[2] - box[0], box[3] - box[1]
     return round(max(w, h) / max(1, min(w, h)), 2)
 
 
-def _quad_on_scan(prepared: Prepared, box: tuple[int, int, int, int]) -> tuple[tuple[float, float], ...]:
+def quad_on_scan(prepared: Prepared, box: tuple[int, int, int, int]) -> tuple[tuple[float, float], ...]:
     x0, y0, x1, y1 = box
     corners = prepared.to_original(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]))
     return tuple((round(float(x), 1), round(float(y), 1)) for x, y in corners)

@@ -124,10 +124,14 @@ def prepare(rgb: np.ndarray, quarter_turns: int | None = None) -> Prepared:
     return Prepared(ink, red, matrix, turns, skew)
 
 
-def turned_half(prepared: Prepared) -> Prepared:
-    """The same page turned 180°, for a scan fed upside down."""
+def turned(prepared: Prepared, turns: int) -> Prepared:
+    """The same page turned `turns` quarters clockwise more: for a scan fed upside down or
+    sideways, which only the writing on it reveals."""
+    turns %= 4
+    if turns == 0:
+        return prepared
     h, w = prepared.ink.shape
-    m = _quarter_turn_matrix(2, w, h)
-    red = rotate_quarters(prepared.red.astype(np.uint8), 2) > 0
-    return Prepared(rotate_quarters(prepared.ink, 2), red,
-                    m @ prepared.matrix, (prepared.quarter_turns + 2) % 4, prepared.skew)
+    m = _quarter_turn_matrix(turns, w, h)
+    red = rotate_quarters(prepared.red.astype(np.uint8), turns) > 0
+    return Prepared(rotate_quarters(prepared.ink, turns), red, m @ prepared.matrix,
+                    (prepared.quarter_turns + turns) % 4, prepared.skew)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ocr.layout import TEMPLATE_DIR, best_template, find_grid, load_templates, place_cells
-from ocr.preprocess import prepare, turned_half
+from ocr.preprocess import prepare, turned
 from samples.card import FOREST, LAND
 from samples.form import FORMS
 from samples.generator import make_page
@@ -53,10 +53,10 @@ def test_landscape_and_upside_down_scans_are_turned() -> None:
     templates = load_templates()
     upside_down = prepare(cv2.rotate(pixels, cv2.ROTATE_180))
     assert best_template(find_grid(upside_down.ink), templates)[0] is None
-    turned = turned_half(upside_down)
-    assert best_template(find_grid(turned.ink), templates)[0].name == truth["form"]
+    turned_page = turned(upside_down, 2)
+    assert best_template(find_grid(turned_page.ink), templates)[0].name == truth["form"]
     # the matrix still maps original pixels onto the turned page
-    corner = turned.to_original(np.array([[0.0, 0.0]]))[0]
+    corner = turned_page.to_original(np.array([[0.0, 0.0]]))[0]
     h, w = pixels.shape[:2]
     assert corner[0] > w / 2 and corner[1] > h / 2
 

@@ -307,13 +307,22 @@ def _check_area_unit(category: Field | None, area: Field | None, form: str) -> F
     return area
 
 
+def _doubted(value: Field, cell: CellReading) -> Field:
+    """A field with the doubts its reading raised before it was read as a value (a label
+    that disagrees with the writing, a form not recognised)."""
+    if not cell.doubts:
+        return value
+    return replace(value, problems=value.problems + tuple(d for d in cell.doubts
+                                                          if d not in value.problems))
+
+
 def build_record(form: str, cells: list[CellReading]) -> RegisterRecord:
     """A register record from a page's cell readings."""
     single: dict[str, CellReading] = {}
     rows: dict[str, dict[int, dict[str, CellReading]]] = {"events": {}, "owners": {}}
     for cell in cells:
-        m = PATH.fullmatch(cell.field)
-        if not m:
+        m = PATH.fullmatch(cell.field) if cell.field else None
+        if not m or (m[2] is None) != (m[3] is None) or (m[3] or m[1]) not in READERS:
             continue
         name, index, key = m.groups()
         if index is None:
@@ -322,7 +331,7 @@ def build_record(form: str, cells: list[CellReading]) -> RegisterRecord:
             rows[name].setdefault(int(index), {})[key] = cell
 
     def read(cell: CellReading | None, key: str) -> Field | None:
-        return READERS[key](cell) if cell else None
+        return _doubted(READERS[key](cell), cell) if cell else None
 
     built: dict[str, list[dict[str, Field]]] = {}
     for name, by_index in rows.items():
@@ -331,9 +340,9 @@ def build_record(form: str, cells: list[CellReading]) -> RegisterRecord:
             row: dict[str, Field] = {}
             for key, cell in by_index[index].items():
                 if _is_ditto(cell, key):
-                    row[key] = _ditto(cell, out[-1].get(key) if out else None)
+                    row[key] = _doubted(_ditto(cell, out[-1].get(key) if out else None), cell)
                 else:
-                    row[key] = READERS[key](cell)
+                    row[key] = _doubted(READERS[key](cell), cell)
             out.append(row)
         _check_order(out)
         built[name] = out

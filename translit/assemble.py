@@ -1,0 +1,151 @@
+"""Values read by their labels, put together into the card's fields and rows.
+
+`ocr.structure` hands over each value with the key its printed label gives (or none)
+and the cell it sits in. Here the content has its say (`translit.content`): a value
+whose label is illegible or missing is named by what it says, and one whose content
+contradicts its label is kept under the label but marked for review. Then the values
+of the 沿革 and owner tables are gathered into rows: values whose cells share a row
+(or, in a table written down the page, a column) are one entry, read top to bottom
+(or right to left). An entry with a name or an address is an owner; one with only a
+date and an event word is a 沿革 entry, which is how a printing that keeps both in one
+table is told apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ocr.cells import CellReading
+from translit import content, correct, vocabulary
+
+SINGLE = ("location", "lot", "category", "area", "grade")
+ROW_KEYS = ("date", "cause", "address", "name")
+OWNER_KEYS = ("name", "address")
+NOT_RECOGNISED = "form not recognised"
+Rect = tuple[int, int, int, int]
+
+
+def _is_ditto(text: str) -> bool:
+    text = correct.register_forms(text)
+    return text in vocabulary.DITTO_MARKS or len(text) <= 2 and not content.kinds(text)
+
+
+def _keyed(cell: CellReading) -> CellReading:
+    """The value with the key it will be filed under, and any doubt about it."""
+    key, doubts = cell.key, list(cell.doubts)
+    if key == "extra":
+        return cell
+    if key is None:
+        kind, strength = content.best(cell.text)
+        if strength < content.LIKELY:
+            return cell
+        key = kind
+        doubts.append("no label: named by what it says")
+    elif not _is_ditto(cell.text):
+        fits, kind = content.agrees(key, cell.text)
+        if not fits:
+            doubts.append(f"the label says {key}, the writing reads as {kind}")
+    return replace(cell, key=key, doubts=tuple(doubts))
+
+
+def _span(area: Rect, across: bool) -> tuple[int, int]:
+    return (area[1], area[3]) if across else (area[0], area[2])
+
+
+def _shared(a: tuple[int, int], b: tuple[int, int]) -> float:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0])) / max(1, min(a[1] - a[0], b[1] - b[0]))
+
+
+def _written_across(cells: list[CellReading]) -> bool:
+    """Whether the entries run in rows (a value's neighbours in its entry stand beside it)
+    rather than in columns: values of one key stacked in a column mean rows."""
+    stacked = beside = 0
+    for i, a in enumerate(cells):
+        for b in cells[i + 1:]:
+            if a.key != b.key or a.area is None or b.area is None:
+                continue
+            if _shared(_span(a.area, False), _span(b.area, False)) >= 0.5:
+                stacked += 1
+            elif _shared(_span(a.area, True), _span(b.area, True)) >= 0.5:
+                beside += 1
+    return stacked >= beside
+
+
+def _entries(cells: list[CellReading]) -> list[list[CellReading]]:
+    """The row values grouped into entries, in reading order. A value under a column
+    heading is in a table written across, one beside a row label in a table written
+    down; for the others (a label in the cell, or none) the values' own layout tells."""
+    across = [c for c in cells if c.relation == "up"]
+    down = [c for c in cells if c.relation in ("left", "right")]
+    rest = [c for c in cells if c.relation not in ("up", "left", "right")]
+    if _written_across(rest):
+        across += rest
+    else:
+        down += rest
+    entries = _grouped(across, True) + _grouped(down, False)
+    return sorted(entries, key=lambda e: _first(e))
+
+
+def _first(entry: list[CellReading]) -> tuple[float, float]:
+    """Where an entry starts on the page: tables are read top to bottom, then right to left."""
+    return min(((c.area or (0, 0, 0, 0))[1], -(c.area or (0, 0, 0, 0))[2]) for c in entry)
+
+
+def _grouped(cells: list[CellReading], across: bool) -> list[list[CellReading]]:
+    def position(c: CellReading) -> tuple[float, float]:
+        x0, y0, x1, y1 = c.area or (0, 0, 0, 0)
+        return ((y0 + y1) / 2, x0) if across else (-(x0 + x1) / 2, y0)
+
+    entries: list[list[CellReading]] = []
+    band: tuple[int, int] | None = None
+    for cell in sorted(cells, key=position):
+        span = _span(cell.area or (0, 0, 0, 0), across)
+        entry = entries[-1] if entries else None
+        if entry is not None and band is not None and _shared(band, span) >= 0.5 \
+                and cell.key not in {c.key for c in entry}:
+            entry.append(cell)
+            band = (min(band[0], span[0]), max(band[1], span[1]))
+        else:
+            entries.append([cell])
+            band = span
+    return entries
+
+
+def _is_owner(entry: list[CellReading]) -> bool:
+    if any(c.key in OWNER_KEYS for c in entry):
+        return True
+    return all(c.section == "owners" for c in entry)
+
+
+def assign(cells: list[CellReading], understood: bool = True) -> list[CellReading]:
+    """Field paths for values read by their labels ("owners[1].name" …); values that fit
+    no field keep an empty path (they stay on the page as lines). When the form was not
+    understood (`understood` False: no table, or hardly a label), every field is doubted."""
+    if all(c.field for c in cells):
+        return cells
+    keyed = [_keyed(c) if not c.field else c for c in cells]
+    out: list[CellReading] = []
+    taken: set[str] = set()
+    for key in SINGLE:
+        mine = [c for c in keyed if c.key == key and not c.field]
+        mine.sort(key=lambda c: (c.label is None, -content.kinds(c.text).get(key, 0.0),
+                                 (c.area or (0, 0, 0, 0))[1]))
+        if mine:
+            out.append(replace(mine[0], field=key))
+            taken.add(id(mine[0]))
+    rows = [c for c in keyed if c.key in ROW_KEYS and not c.field and id(c) not in taken]
+    counts = {"events": 0, "owners": 0}
+    for entry in _entries(rows):
+        table = "owners" if _is_owner(entry) else "events"
+        index = counts[table]
+        counts[table] += 1
+        for cell in entry:
+            key = cell.key if table == "owners" else ("event" if cell.key == "cause" else cell.key)
+            if table == "events" and key not in ("date", "event"):
+                key = "event"
+            out.append(replace(cell, field=f"{table}[{index}].{key}"))
+            taken.add(id(cell))
+    out += [c for c in keyed if id(c) not in taken]
+    if not understood:
+        out = [replace(c, doubts=c.doubts + (NOT_RECOGNISED,)) if c.field else c for c in out]
+    return out

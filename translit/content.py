@@ -1,0 +1,92 @@
+"""What a value says it is, whatever label it stands by: the second witness to a field.
+
+An era date has its shape (昭和拾參年貳月五日), a lot its 番 and ノ, an area its 坪 or
+町反畝步, a 지목 and an event word their closed vocabularies, a place the gazetteer, a
+name its leading surname. Each kind gets a strength in 0–1: how sure the text alone
+makes it. Where a label and the content disagree the field goes to review; where there
+is no legible label the content alone names the field.
+"""
+
+from __future__ import annotations
+
+import re
+
+from translit import correct, measures, vocabulary
+from translit.dates import PATTERN, parse_date
+from translit.numerals import NUMERAL_CHARS, parse_number
+
+KINDS = ("date", "lot", "area", "category", "cause", "location", "address", "name", "grade")
+SURE = 0.8  # a kind this strong overrides a label that says otherwise, or stands for one
+LIKELY = 0.5  # strong enough to name a value that has no label
+UNITS = set("坪合勺町反畝步歩")
+LOT_MARKS = re.compile(r"番|ノ|之")
+
+
+def _is_numeral(text: str) -> bool:
+    return bool(text) and all(ch in NUMERAL_CHARS for ch in text)
+
+
+def _name_strength(text: str) -> float:
+    if not 2 <= len(text) <= 5 or any(ch in NUMERAL_CHARS or ch in UNITS for ch in text):
+        return 0.0
+    if text[:2] in vocabulary.SOSHI_SURNAMES or text[:2] in vocabulary.SURNAMES:
+        return 0.7
+    if text[0] in vocabulary.SURNAMES or text[0] in correct.SURNAME_LOOKALIKES:
+        return 0.6 if len(text) <= 4 else 0.4
+    return 0.15
+
+
+def kinds(text: str) -> dict[str, float]:
+    """Each kind the text could be, with how strongly the text alone says so."""
+    text = correct.register_forms(text)
+    out: dict[str, float] = {}
+    if not text:
+        return out
+    if PATTERN.fullmatch(text):
+        out["date"] = 1.0 if parse_date(text).iso else 0.8
+    elif "年" in text and "月" in text:
+        out["date"] = 0.6
+    if LOT_MARKS.search(text) and measures.parse_lot(text) and not text.endswith("番地"):
+        out["lot"] = 0.9
+    if any(ch in UNITS for ch in text) and measures.parse_area(text):
+        out["area"] = 0.95
+    if len(text) <= 4:
+        c = correct.category(text)
+        if c.known:
+            out["category"] = 0.9 if c.distance == 0 else 0.6
+    e = correct.event(text)
+    if e.known:
+        out["cause"] = 0.95 if e.distance == 0 else 0.7
+    place_text = re.sub(r"[^郡面里洞邑]+番地$", "", text)
+    p = correct.place(place_text)
+    if p.place is not None and len(place_text) >= 4:
+        strength = 0.9 if p.distance == 0 else 0.6
+        with_do = "do" in p.levels
+        out["location"] = strength if with_do else strength * 0.8
+        out["address"] = strength * (1.0 if text.endswith("番地") or not with_do else 0.8)
+    if _is_numeral(text) and len(text) <= 4 and parse_number(text) is not None:
+        out["grade"] = 0.6
+    name = _name_strength(text)
+    if name and not out:
+        out["name"] = name
+    return out
+
+
+def best(text: str) -> tuple[str | None, float]:
+    """The kind the text most strongly is, and how strongly (None, 0 when nothing fits)."""
+    found = kinds(text)
+    if not found:
+        return None, 0.0
+    kind = max(found, key=lambda k: found[k])
+    return kind, found[kind]
+
+
+def agrees(key: str, text: str) -> tuple[bool, str | None]:
+    """Whether a value fits the label it stands by; else the kind its content says."""
+    found = kinds(text)
+    if not found or key in found or key in ("grade", "extra"):
+        return True, None
+    if key == "location" and "address" in found or key == "address" and "location" in found:
+        return True, None
+    kind, strength = max(found.items(), key=lambda kv: kv[1])
+    return (strength < SURE), kind
