@@ -220,13 +220,13 @@ def _vertical(rng: random.Random, card: Card) -> Form:
 def _vertical_particulars(rng: random.Random, card: Card, right: int, top: int,
                           bottom: int) -> tuple[list[Cell], int]:
     """The particulars as columns from the right: the label at the top, the value below."""
-    label_h = rng.randint(110, 160)
+    label_h = rng.randint(160, 210)
     label_vertical = rng.random() < 0.5
     cells: list[Cell] = []
     x = right
     for label, key in _particulars(card, rng):
         w = rng.randint(160, 190) if key == "location" else rng.randint(125, 150)
-        vertical_label = label_vertical and len(label) <= 3
+        vertical_label = label_vertical or len(label) > 2  # too long to print across
         cells += [Cell((x - w, top, x, top + label_h), label, vertical=vertical_label),
                   Cell((x - w, top + label_h, x, bottom), field=key, vertical=True)]
         x -= w
@@ -300,7 +300,7 @@ def _date_ordered_table(rng: random.Random, card: Card, left: int, right: int, t
         columns.append("rent")
     words = {"date": "年月日", "name": _word(rng, "name"), "address": "住所",
              "why": _word(rng, "cause"), "rent": "賃貸價格"}
-    share = {"date": 5, "name": 3.5, "address": 6, "why": 3.5, "rent": 3}
+    share = {"date": 6, "name": 3.5, "address": 6, "why": 3.5, "rent": 2.5}
     xs = _cuts(rng, left, right, [share[k] for k in columns])
     head_h = rng.randint(80, 110)
     cells = [Cell((xs[j], top, xs[j + 1], top + head_h), words[k]) for j, k in enumerate(columns)]
