@@ -41,6 +41,9 @@ class Frame:
 
 @dataclass(frozen=True)
 class Family:
+    """A way of laying the card out: how to draw one printing of it for a card, and the
+    card it has room for (drawn first, since a printing's rows follow the card)."""
+
     build: Callable[[random.Random, Card], Form]
     capacity: tuple[int, int]  # the most events and owners a card of this printing holds
     content: str | None = None  # the card kind the printing is for; None: either kind
@@ -84,16 +87,16 @@ def _title(rng: random.Random, form_name: str) -> str:
     return " ".join(form_name) if rng.random() < 0.35 else form_name
 
 
-def _word(rng: random.Random, key: str) -> str:
-    """A heading as one printing words it (事故 or 事由, 氏名 or 名稱 …)."""
-    return rng.choice(WORDING[key])
-
-
 WORDING: dict[str, list[str]] = {
     "location": ["所在", "所在地"], "lot": ["地番"], "category": ["地目"], "area": ["地積"],
     "grade": ["等級"], "date": ["年月日"], "event": ["事由", "事故"],
     "cause": ["事故", "事由"], "address": ["住所"], "name": ["氏名", "氏名又ハ名稱", "名稱"],
 }
+
+
+def _word(rng: random.Random, key: str) -> str:
+    """A heading as one printing words it (事故 or 事由, 氏名 or 名稱 …)."""
+    return rng.choice(WORDING[key])
 
 
 def _rows_for(rng: random.Random, used: int, cap: int) -> int:
