@@ -31,17 +31,39 @@ class TemplateCell:
 
 @dataclass(frozen=True)
 class Template:
+    """A printing's cells. `form` is the kind of card it is (土地臺帳 or 林野臺帳): a
+    template learnt from an archive's page has a name of its own."""
+
     name: str
     frame: Rect
     title_box: Rect
     cells: tuple[TemplateCell, ...]
+    form: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.form or self.name
+
+    @classmethod
+    def from_json(cls, data: dict) -> Template:
+        cells = tuple(TemplateCell(tuple(c["rect"]), c.get("vertical", False),  # type: ignore[arg-type]
+                                   c.get("field"), c.get("label")) for c in data["cells"])
+        return cls(data["name"], tuple(data["frame"]), tuple(data.get("title_box", (0, 0, 0, 0))),  # type: ignore[arg-type]
+                   cells, data.get("form"))
+
+    def to_json(self) -> dict:
+        cells = [{k: v for k, v in (("rect", list(c.rect)), ("vertical", c.vertical),
+                                    ("field", c.field), ("label", c.label)) if v is not None}
+                 for c in self.cells]
+        out = {"name": self.name, "frame": list(self.frame), "title_box": list(self.title_box),
+               "cells": cells}
+        if self.form:
+            out["form"] = self.form
+        return out
 
     @classmethod
     def from_file(cls, path: Path) -> Template:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        cells = tuple(TemplateCell(tuple(c["rect"]), c.get("vertical", False),  # type: ignore[arg-type]
-                                   c.get("field"), c.get("label")) for c in data["cells"])
-        return cls(data["name"], tuple(data["frame"]), tuple(data["title_box"]), cells)  # type: ignore[arg-type]
+        return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
 def load_templates(folder: Path = TEMPLATE_DIR) -> list[Template]:

@@ -16,10 +16,11 @@ import numpy as np
 from ocr import labels
 from ocr.cells import CellReading, read_cells
 from ocr.engine import OcrEngine
-from ocr.layout import Template, best_template, find_grid, load_templates, place_cells
+from ocr.layout import Template, TemplateCell, best_template, find_grid, load_templates, place_cells
 from ocr.preprocess import Prepared, prepare, turned
-from ocr.structure import Structure, read_structure
+from ocr.structure import Structure, find_layout, read_structure, upright_turns
 
+MIN_LEARNT = 4  # fields a page must yield to serve as a template
 ENOUGH_LABELS = 4  # a page on which this many field labels read is the right way up
 LAND, FOREST = "土地臺帳", "林野臺帳"
 
@@ -33,6 +34,8 @@ class PageReading:
     cells: list[CellReading] = field(default_factory=list)
     source: str = "template"  # "template", "labels" (read by its labels) or "content"
     others: list[CellReading] = field(default_factory=list)  # writing outside the form
+    template: str | None = None  # the name of the template read by, if any
+    frame: tuple[int, int, int, int] | None = None  # the table's outer rules, as read
 
     @property
     def understood(self) -> bool:
@@ -52,24 +55,17 @@ def _title(structure: Structure) -> str | None:
     return None
 
 
-def _orientations(prepared: Prepared) -> list[Prepared]:
-    """The page as prepared, then turned back if it was turned for being landscape (a
-    landscape card is written down the page), then the other two ways."""
-    order = [0, 3, 2, 1] if prepared.quarter_turns == 1 else [0, 2, 1, 3]
-    return [turned(prepared, k) for k in order]
-
-
-def read_by_labels(prepared: Prepared, engine: OcrEngine) -> tuple[Prepared, Structure]:
-    """The orientation whose labels read best, and what was read in it."""
-    best: tuple[Prepared, Structure] | None = None
-    for candidate in _orientations(prepared):
-        structure = read_structure(candidate, find_grid(candidate.ink), engine)
-        if best is None or structure.score > best[1].score:
-            best = (candidate, structure)
-        if structure.score >= ENOUGH_LABELS:
-            break
-    assert best is not None
-    return best
+def read_by_labels(prepared: Prepared, engine: OcrEngine
+                   ) -> tuple[Prepared, Structure, tuple[int, int, int, int] | None]:
+    """The page turned upright by its writing, what was read on it, and its frame."""
+    grid = find_grid(prepared.ink)
+    layout = find_layout(prepared, grid)
+    turns = upright_turns(prepared, layout, engine)
+    if turns:
+        prepared = turned(prepared, turns)
+        grid = find_grid(prepared.ink)
+        layout = find_layout(prepared, grid)
+    return prepared, read_structure(prepared, layout, engine), grid.frame
 
 
 def read_page(rgb: np.ndarray, engine: OcrEngine, templates: list[Template] | None = None,
@@ -88,9 +84,24 @@ def read_page(rgb: np.ndarray, engine: OcrEngine, templates: list[Template] | No
             prepared, grid, template, score = turned_page, turned_grid, turned_template, turned_score
     if template is not None and grid.frame is not None:
         cells = read_cells(prepared, grid, place_cells(template, grid.frame), engine, binarise)
-        return PageReading(template.name, score, prepared.skew, prepared.quarter_turns, cells)
-    page, structure = read_by_labels(prepared, engine)
+        return PageReading(template.kind, score, prepared.skew, prepared.quarter_turns, cells,
+                           template=template.name, frame=grid.frame)
+    page, structure, frame = read_by_labels(prepared, engine)
     source = "labels" if structure.ruled and structure.score >= ENOUGH_LABELS else "content"
     return PageReading(_title(structure), 0.0, page.skew, page.quarter_turns, structure.values,
-                       source,
-                       structure.others)
+                       source, structure.others, frame=frame)
+
+
+def learn_template(reading: PageReading, cells: list[CellReading], name: str) -> Template:
+    """A template of the printing of a page read by its labels, from its values' cells
+    once they have their fields (`translit.assemble.assign`): the next page of the same
+    printing is read the fast way. Needs the table's outer frame, which templates are
+    fitted to, and a few fields."""
+    if reading.frame is None:
+        raise ValueError("the page's table has no outer frame to fit a template to")
+    placed = tuple(TemplateCell(c.area, c.vertical, c.field) for c in cells
+                   if c.field and c.area is not None)
+    if len(placed) < MIN_LEARNT:
+        raise ValueError(f"only {len(placed)} fields were read on the page: "
+                         f"a template needs at least {MIN_LEARNT}")
+    return Template(name, reading.frame, (0, 0, 0, 0), placed, reading.form or LAND)

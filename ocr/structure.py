@@ -18,16 +18,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from ocr import labels
-from ocr.blocks import Block, find_blocks
+from ocr.blocks import VERTICAL, Block, find_blocks
 from ocr.cells import CellReading, aspect_of, crop_for, ink_level, quad_on_scan, struck
 from ocr.engine import OcrEngine
 from ocr.layout import Grid
 from ocr.preprocess import Prepared
-from ocr.table import Rect, aligned, find_cells, neighbours
+from ocr.table import Rect, aligned, find_cells, mended, neighbours
 
 DIRECTIONS = ("left", "up", "right")  # where a value's label is looked for, in this order
 MIN_CELLS = 4  # fewer regions than this is no table: read the page as loose blocks
+SAMPLE = 16  # blocks read four ways to tell which way up the page is
+MIN_GLYPH = 12  # blocks thinner than this (a rule's remnant, a dash) tell nothing
+CONVINCING = 0.75  # this share of the sample reading as labels settles the question
 MAX_BLOCKS = 400  # more blocks than any card holds is noise (a photo, a smudge): read none
 
 
@@ -76,19 +81,57 @@ def _recognise(prepared: Prepared, found: list[tuple[int | None, Block]],
     return items
 
 
-def _find(prepared: Prepared, grid: Grid) -> tuple[list[Rect], list[tuple[int | None, Block]], bool]:
-    """The units (cells, or blocks when there is no table) and every block with its unit."""
-    ink, rules = prepared.ink, grid.horizontal | grid.vertical
+@dataclass(frozen=True)
+class Layout:
+    """Where the writing is: the units (cells, or the blocks themselves when the page has
+    no table), every block with its unit (None: outside the table), and whether ruled."""
+
+    units: list[Rect]
+    found: list[tuple[int | None, Block]]
+    ruled: bool
+
+
+def find_layout(prepared: Prepared, grid: Grid) -> Layout:
+    """The cells of the page's table and the blocks of writing in and around them."""
+    ink = prepared.ink
+    rules = mended(grid)
     level = ink_level(ink)
     h, w = ink.shape
-    cells = find_cells(grid)
+    cells = find_cells(rules)
     if len(cells) >= MIN_CELLS:
         found: list[tuple[int | None, Block]] = [
             (i, b) for i, rect in enumerate(cells) for b in find_blocks(ink, rules, level, rect)]
-        found += [(None, b) for b in find_blocks(ink, rules, level, (0, 0, w, h), grid.frame)]
-        return cells, found, True
+        table = (min(c[0] for c in cells), min(c[1] for c in cells),
+                 max(c[2] for c in cells), max(c[3] for c in cells))
+        found += [(None, b) for b in find_blocks(ink, rules, level, (0, 0, w, h), table)]
+        return Layout(cells, found, True)
     loose = find_blocks(ink, rules, level, (0, 0, w, h))
-    return [b.box for b in loose], [(i, b) for i, b in enumerate(loose)], False
+    return Layout([b.box for b in loose], [(i, b) for i, b in enumerate(loose)], False)
+
+
+def upright_turns(prepared: Prepared, layout: Layout, engine: OcrEngine) -> int:
+    """The clockwise quarter turns that set the writing upright: the turn under which most
+    of the page's smallest blocks (printed labels, mostly) read as labels. Only a sample
+    is read four ways, so a page fed sideways costs little more than one fed right."""
+    sample = sorted((b for _, b in layout.found
+                     if min(b.box[2] - b.box[0], b.box[3] - b.box[1]) >= MIN_GLYPH),
+                    key=lambda b: max(b.box[2] - b.box[0], b.box[3] - b.box[1]))[:SAMPLE]
+    if not sample:
+        return 0
+    best = (-1, 0)
+    for turns in (0, 2, 1, 3):
+        crops = []
+        for block in sample:
+            crop = np.rot90(crop_for(prepared.ink, block.box, False), -turns)
+            if crop.shape[0] > VERTICAL * crop.shape[1]:
+                crop = np.rot90(crop)
+            crops.append(np.ascontiguousarray(crop))
+        hits = sum(labels.match(text) is not None for text, _ in engine.recognize(crops))
+        if hits > best[0]:
+            best = (hits, turns)
+        if turns == 0 and hits >= CONVINCING * len(sample):
+            break
+    return best[1]
 
 
 def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]]
@@ -119,9 +162,9 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]]
     return label, direction, section
 
 
-def read_structure(prepared: Prepared, grid: Grid, engine: OcrEngine) -> Structure:
+def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Structure:
     """Every block of writing on the page, recognised, each value keyed by its label."""
-    units, found, ruled = _find(prepared, grid)
+    units, found, ruled = layout.units, layout.found, layout.ruled
     if len(found) > MAX_BLOCKS:
         found = sorted(found, key=lambda ub: -(ub[1].box[2] - ub[1].box[0]) *
                        (ub[1].box[3] - ub[1].box[1]))[:MAX_BLOCKS]
@@ -145,10 +188,29 @@ def read_structure(prepared: Prepared, grid: Grid, engine: OcrEngine) -> Structu
             keyed[it.unit] = _label_for(units, it.unit, by_unit)
         label, relation, section = keyed[it.unit]
         area = units[it.unit] if ruled else it.block.box
+        if relation == "same":
+            area = _beside_label(area, it.block.box, [o.block.box for o in by_unit[it.unit]
+                                                      if o.label is not None])
         values.append(replace(reading, key=label.key if label else None,
                               label=label.word if label else None, relation=relation,
                               area=area, section=section))
     return Structure(values, words, titles[0] if titles else None, ruled, others)
+
+
+def _beside_label(cell: Rect, value: Rect, label_boxes: list[Rect]) -> Rect:
+    """The part of a cell its value is written in, the corner its label is printed in
+    cut off (so that a template of the printing reads the value without the label)."""
+    x0, y0, x1, y1 = cell
+    for lx0, ly0, lx1, ly1 in label_boxes:
+        if ly1 <= value[1]:
+            y0 = max(y0, ly1 + 1)
+        elif ly0 >= value[3]:
+            y1 = min(y1, ly0 - 1)
+        elif lx1 <= value[0]:
+            x0 = max(x0, lx1 + 1)
+        elif lx0 >= value[2]:
+            x1 = min(x1, lx0 - 1)
+    return x0, y0, x1, y1
 
 
 def _reading(prepared: Prepared, item: Item) -> CellReading:

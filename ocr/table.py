@@ -19,16 +19,41 @@ from ocr.layout import Grid
 Rect = tuple[int, int, int, int]
 
 MIN_SIDE = 24  # regions narrower than this are the slivers between double rules
+MEND = 1 / 14  # the longest gap in a rule bridged, as a share of the page's side
 OVERLAP = 0.5  # share of the smaller span two cells must share to be in one row or column
 
 
-def find_cells(grid: Grid) -> list[Rect]:
-    """The cells inside the form's frame, each the box of one region the rules enclose,
-    in reading order of their top-left corners (top to bottom, then left to right)."""
-    if grid.frame is None:
+def mended(grid: Grid) -> np.ndarray:
+    """The rules with worn stretches bridged: a gap shorter than MEND of the page's side
+    between two pieces of one rule is taken for ink the plate or the years lost."""
+    h, w = grid.horizontal.shape
+    across = cv2.morphologyEx(grid.horizontal.astype(np.uint8), cv2.MORPH_CLOSE,
+                              np.ones((1, max(3, int(w * MEND))), np.uint8))
+    down = cv2.morphologyEx(grid.vertical.astype(np.uint8), cv2.MORPH_CLOSE,
+                            np.ones((max(3, int(h * MEND)), 1), np.uint8))
+    return (across | down) > 0
+
+
+def _extent(rules: np.ndarray) -> Rect | None:
+    """The box of the table: where its rules run. None with too few rules for a table."""
+    ys, xs = np.nonzero(rules)
+    if len(xs) == 0:
+        return None
+    x0, y0, x1, y1 = int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())
+    h, w = rules.shape
+    if x1 - x0 < w / 4 or y1 - y0 < h / 6:
+        return None
+    return x0, y0, x1, y1
+
+
+def find_cells(rules: np.ndarray) -> list[Rect]:
+    """The cells inside the table whose (mended) rules are `rules`, each the box of one
+    region they enclose, in reading order of their top-left corners."""
+    extent = _extent(rules)
+    if extent is None:
         return []
-    fx0, fy0, fx1, fy1 = grid.frame
-    free = ~(grid.horizontal | grid.vertical)[fy0:fy1 + 1, fx0:fx1 + 1]
+    fx0, fy0, fx1, fy1 = extent
+    free = ~rules[fy0:fy1 + 1, fx0:fx1 + 1]
     count, _, stats, _ = cv2.connectedComponentsWithStats(free.astype(np.uint8), connectivity=4)
     cells = []
     for x, y, w, h, area in stats[1:]:

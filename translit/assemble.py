@@ -82,16 +82,11 @@ def _entries(cells: list[CellReading]) -> list[list[CellReading]]:
         across += rest
     else:
         down += rest
-    entries = _grouped(across, True) + _grouped(down, False)
-    return sorted(entries, key=lambda e: _first(e))
-
-
-def _first(entry: list[CellReading]) -> tuple[float, float]:
-    """Where an entry starts on the page: tables are read top to bottom, then right to left."""
-    return min(((c.area or (0, 0, 0, 0))[1], -(c.area or (0, 0, 0, 0))[2]) for c in entry)
+    return _grouped(across, True) + _grouped(down, False)
 
 
 def _grouped(cells: list[CellReading], across: bool) -> list[list[CellReading]]:
+    """Values sharing a row (`across`) or a column, as entries top to bottom or right to left."""
     def position(c: CellReading) -> tuple[float, float]:
         x0, y0, x1, y1 = c.area or (0, 0, 0, 0)
         return ((y0 + y1) / 2, x0) if across else (-(x0 + x1) / 2, y0)
