@@ -27,6 +27,7 @@ from sqlalchemy import func, select, update
 
 from app import ingest
 from app.auth import require
+from app.forms import template_json
 from app.page_task import PageReading, read_and_store, read_page_task, warm
 from app.scans import scan_file
 from app.search import current_actor
@@ -155,7 +156,7 @@ def page_row(reading: PageReading) -> Page:
     """The rows for one page read: page, text lines and, on a form, the parcel."""
     page = Page(number=reading.number, width=reading.width, height=reading.height,
                 dpi=reading.dpi, engine=reading.engine, form=reading.form, skew=reading.skew,
-                status="read" if reading.form else "no form")
+                status="read" if reading.form else "no form", template=reading.template)
     for order, (text, confidence, box, field_path) in enumerate(reading.lines):
         page.lines.append(TextLineRow(order=order, text=text, confidence=confidence, box=box,
                                       field=field_path))
@@ -393,6 +394,7 @@ def run_job(archive: Archive, job_id: int, workers: int = 0, cluster: Any = None
             tracked[scan_id] = _File(statuses[0].path, len(statuses),
                                      sum(s.status != "queued" for s in statuses),
                                      sum(s.status == "stored" for s in statuses))
+    forms = template_json(archive)  # built-in and learnt: once a job, handed to each page
     progress = Progress()
     _count(archive, job_id, progress)
     direct = cluster is not None and archive.engine.dialect.name == "postgresql"
@@ -449,9 +451,9 @@ def run_job(archive: Archive, job_id: int, workers: int = 0, cluster: Any = None
                 progress.current = f"{tracked[scan_id].path} p.{number}"
                 if direct:
                     handle = runner.submit(read_and_store, str(archive.engine.url.render_as_string(
-                        hide_password=False)), item_id, source, sha256, number, engine)
+                        hide_password=False)), item_id, source, sha256, number, engine, forms)
                 else:
-                    handle = runner.submit(read_page_task, source, sha256, number, engine)
+                    handle = runner.submit(read_page_task, source, sha256, number, engine, forms)
                 pending[handle] = (item_id, scan_id)
             if not pending:
                 break

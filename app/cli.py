@@ -291,6 +291,35 @@ def _history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _forms(args: argparse.Namespace) -> int:
+    from app import forms
+
+    if args.action == "learn":
+        if not args.page or not args.name:
+            raise QueryError("toji forms learn PAGE --name NAME --db FILE (PAGE: a page id, "
+                             "or FILE[:N], a scan in the archive and its page)")
+        page_id = forms.find_page(args.archive, args.page)
+        info = forms.learn(args.archive, page_id, args.name, args.engine)
+        if args.json:
+            print(json.dumps({"name": info.name, "kind": info.kind, "fields": info.fields,
+                              "page": page_id}, ensure_ascii=False))
+        else:
+            print(f"form {info.name} ({info.kind}, {info.fields} fields) learnt from page "
+                  f"{page_id}; pages of its printing are read by it from now on")
+        return EXIT_OK
+    for f in forms.list_forms(args.archive):
+        if args.json:
+            print(json.dumps({"name": f.name, "kind": f.kind, "source": f.source,
+                              "fields": f.fields, "pages": f.pages, "page": f.page_id,
+                              "created_by": f.created_by, "created_at": f.created_at},
+                             ensure_ascii=False))
+        else:
+            learnt = f"  learnt from page {f.page_id} by {f.created_by}" if f.source == "learnt" \
+                else ""
+            print(f"{f.name}  {f.kind}  {f.source}  {f.fields} fields  {f.pages} page(s){learnt}")
+    return EXIT_OK
+
+
 def _certificate(args: argparse.Namespace) -> int:
     from app.certificate import issue
 
@@ -525,6 +554,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--parcel", type=int, required=True)
     p.add_argument("--field", help="one field path (default: every corrected field)")
     p.set_defaults(run=_history)
+
+    p = verbs.add_parser("forms", help="the forms pages are read by: list them, or learn one "
+                                       "from a page read by its labels")
+    p.add_argument("action", choices=["list", "learn"], nargs="?", default="list")
+    p.add_argument("page", nargs="?", help="learn: the page, by id or FILE[:N] (a scan in "
+                                           "the archive and its page number, 1 if omitted)")
+    p.add_argument("--name", help="learn: the new form's name (up to 64 characters)")
+    p.add_argument("--engine", help="learn: OCR engine (default: the one the page was read by)")
+    p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
+    p.add_argument("--json", action="store_true", help="one JSON object per form")
+    p.set_defaults(run=_forms)
 
     p = verbs.add_parser("certificate", help="write a parcel's record extract as a signed PDF")
     p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")

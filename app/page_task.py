@@ -36,6 +36,7 @@ class PageReading:
     lines: list[tuple[str, float, list[list[float]], str | None]]  # text, conf, box, field
     record: dict[str, Any] | None
     needs_review: bool
+    template: str | None = None  # the template the page was read by; None: by its labels
 
 
 def warm(engine_name: str, threads: int | None = None) -> None:
@@ -64,7 +65,7 @@ def read_image(image: ingest.PageImage, engine: OcrEngine,
     page_form = reading.form if reading.understood else None
     return PageReading(image.number, w, h, image.dpi, engine.name, page_form,
                        round(reading.skew, 2), lines, record.as_json() if record else None,
-                       needs_review)
+                       needs_review, reading.template)
 
 
 def _forest(cells: list) -> bool:  # noqa: ANN001 - CellReadings
@@ -72,14 +73,23 @@ def _forest(cells: list) -> bool:  # noqa: ANN001 - CellReadings
     return any(c.field == "area" and any(u in c.text for u in "町反畝步歩") for c in cells)
 
 
-def read_page_task(source: str, sha256: str, number: int, engine_name: str) -> PageReading:
-    """Reads page `number` of the scan at `source`, which must still hash to `sha256`.
-    Bad input raises ingest.ScanError naming the file."""
+def _templates(forms: list[dict] | None) -> list[Template] | None:
+    """The archive's templates as a worker receives them (plain JSON, which pickles); None
+    for the built-in forms alone."""
+    return None if forms is None else [Template.from_json(f) for f in forms]
+
+
+def read_page_task(source: str, sha256: str, number: int, engine_name: str,
+                   forms: list[dict] | None = None) -> PageReading:
+    """Reads page `number` of the scan at `source`, which must still hash to `sha256`, by
+    the templates `forms` (`app.forms.template_json`: built-in and learnt; None for the
+    built-in ones). Bad input raises ingest.ScanError naming the file."""
     path = Path(source)
     scan = ingest.load(path)
     if scan.sha256 != sha256:
         raise ingest.ScanError(path, "changed since it was registered (SHA-256 differs)")
-    return read_image(ingest.page_image(scan, number), get_engine(engine_name))
+    return read_image(ingest.page_image(scan, number), get_engine(engine_name),
+                      _templates(forms))
 
 
 @functools.cache
@@ -90,11 +100,11 @@ def _archive(url: str):  # noqa: ANN202 - db.archive.Archive, opened once per wo
 
 
 def read_and_store(url: str, item_id: int, source: str, sha256: str, number: int,
-                   engine_name: str) -> tuple[int, bool]:
+                   engine_name: str, forms: list[dict] | None = None) -> tuple[int, bool]:
     """A cluster worker's task on a PostgreSQL archive: read the page and store it itself.
     Returns (lines, needs review)."""
     from app.batch import store_page
 
-    reading = read_page_task(source, sha256, number, engine_name)
+    reading = read_page_task(source, sha256, number, engine_name, forms)
     store_page(_archive(url), item_id, reading)
     return len(reading.lines), reading.needs_review

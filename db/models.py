@@ -62,6 +62,9 @@ class Page(Base):
     status: Mapped[str] = mapped_column(String(16), default="read")  # read | no form
     form: Mapped[str | None] = mapped_column(String(16), nullable=True)
     skew: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # the template the page was read by (a built-in form or one the archive learnt);
+    # None for a page read by its printed labels
+    template: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     scan: Mapped[Scan] = relationship(back_populates="pages")
     lines: Mapped[list[TextLineRow]] = relationship(
         back_populates="page", order_by="TextLineRow.order", cascade="all, delete-orphan")
@@ -275,3 +278,19 @@ class User(Base):
                                                              nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Form(Base):
+    """A printing the archive has learnt (`toji forms learn`): the template made from a
+    page read by its labels, so the next page of that printing is read the fast way."""
+
+    __tablename__ = "forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # 土地臺帳 or 林野臺帳
+    template: Mapped[dict] = mapped_column(JSON)  # ocr.layout.Template.to_json()
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id", ondelete="SET NULL"),
+                                                nullable=True)  # the page it was learnt from
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_by: Mapped[str] = mapped_column(String(128))

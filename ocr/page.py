@@ -21,6 +21,7 @@ from ocr.preprocess import Prepared, prepare, turned
 from ocr.structure import Structure, find_layout, read_structure, upright_turns
 
 MIN_LEARNT = 4  # fields a page must yield to serve as a template
+ON_RULE = 2  # a cell read by its labels ends just inside its rules: grown onto them
 ENOUGH_LABELS = 4  # a page on which this many field labels read is the right way up
 LAND, FOREST = "土地臺帳", "林野臺帳"
 
@@ -99,7 +100,13 @@ def learn_template(reading: PageReading, cells: list[CellReading], name: str) ->
     fitted to, and a few fields."""
     if reading.frame is None:
         raise ValueError("the page's table has no outer frame to fit a template to")
-    placed = tuple(TemplateCell(c.area, c.vertical, c.field) for c in cells
+
+    def on_rules(area: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        """The cell's edges on its rules, where `match_score` looks for them."""
+        x0, y0, x1, y1 = area
+        return x0 - ON_RULE, y0 - ON_RULE, x1 + ON_RULE, y1 + ON_RULE
+
+    placed = tuple(TemplateCell(on_rules(c.area), c.vertical, c.field) for c in cells
                    if c.field and c.area is not None)
     if len(placed) < MIN_LEARNT:
         raise ValueError(f"only {len(placed)} fields were read on the page: "
