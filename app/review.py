@@ -4,6 +4,10 @@ The machine's record (`parcels.record`) is never rewritten. A correction is a ro
 `corrections` (old value, new value, who, when) and the record as it stands
 (`parcels.current`) is rebuilt from it, read by the same field readers, so readings,
 normalised values and search keys follow at once.
+
+Every page is open to review, parcel or none (`pages_for_review`): on a page the machine
+could not structure, a clerk says which line (or a box drawn on the scan, or a value
+typed) is which field (`assign`), and the page becomes a parcel that search finds.
 """
 
 from __future__ import annotations
@@ -14,14 +18,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+import numpy as np
+from sqlalchemy import func, select
 
 from app.auth import require
+from app.scans import is_vertical, page_pixels
 from app.search import QueryError, current_actor
 from db.archive import Archive
 from db.index import index_parcel
-from db.models import Correction, Parcel
-from translit.fields import reread
+from db.models import AuditEntry, Correction, Page, Parcel, Scan, TextLineRow
+from ocr.cells import CellReading
+from ocr.page import LAND
+from translit.fields import READERS, build_record, reread
 from translit.reading import is_hanja, read_name
 
 PATH = re.compile(r"(\w+)(?:\[(\d+)\])?(?:\.(\w+))?")
@@ -44,15 +52,31 @@ def field_at(record: dict[str, Any], path: str) -> dict[str, Any] | None:
     return rows[int(index)].get(key) if int(index) < len(rows) else None
 
 
+ROW_KEYS = {"owners": ("date", "cause", "address", "name"), "events": ("date", "event")}
+UNSTRUCTURED = "unstructured"  # a record begun by a clerk on a page the machine could not read
+
+
 def _set(record: dict[str, Any], path: str, value: dict[str, Any]) -> None:
     name, index, key = PATH.fullmatch(path).groups()  # type: ignore[union-attr]
     if index is None:
         record[name] = value
         return
-    rows = record.setdefault(name, [])
+    rows = record.get(name) or []
+    record[name] = rows
     while len(rows) <= int(index):
-        rows.append({})
+        rows.append(dict.fromkeys(ROW_KEYS.get(name, ())))
     rows[int(index)][key] = value
+
+
+def _reviewed(current: dict[str, Any], path: str, doubted: bool) -> None:
+    """The record's review note once `path` has a clerk's value: the field no longer
+    flagged (unless its value is doubted); a record a clerk began stays to review."""
+    review = current.get("review") or {"needs_review": False, "fields": []}
+    current["review"] = review
+    review["fields"] = [f for f in review.get("fields", []) if f != path]
+    if doubted:
+        review["fields"].append(path)
+    review["needs_review"] = bool(review["fields"]) or bool(review.get(UNSTRUCTURED))
 
 
 def _revise(archive: Archive, parcel_id: int, label: str, new_value: str, actor: str | None,
@@ -87,11 +111,7 @@ def correct_field(archive: Archive, parcel_id: int, path: str, text: str,
     def change(current: dict[str, Any]) -> str | None:
         old = field_at(current, path)
         _set(current, path, value)
-        review = current.setdefault("review", {"needs_review": False, "fields": []})
-        review["fields"] = [f for f in review.get("fields", []) if f != path]
-        if field.problems:
-            review["fields"].append(path)
-        review["needs_review"] = bool(review["fields"])
+        _reviewed(current, path, bool(field.problems))
         return old.get("hanja") if old else None
 
     _revise(archive, parcel_id, path, text, actor, change)
@@ -200,3 +220,181 @@ def review_queue(archive: Archive) -> list[int]:
     pending = [pid for pid, needs, current in rows
                if (current or {}).get("review", {}).get("needs_review", needs)]
     return pending + [pid for pid, *_ in rows if pid not in pending]
+
+
+# ---- every page, and a clerk's assignment of a field -----------------------------------
+
+@dataclass(frozen=True)
+class PageEntry:
+    """One page as the review list shows it."""
+
+    page_id: int
+    file: str  # the scan's file name
+    number: int
+    status: str  # "read" or "no form"
+    form: str | None
+    template: str | None
+    parcel_id: int | None  # None: the machine made no record of the page
+    needs_review: bool
+    lines: int
+
+
+def pages_for_review(archive: Archive) -> list[PageEntry]:
+    """Every page of the archive, with or without a parcel: pages with no parcel and
+    parcels to review first, then the rest, each in page order."""
+    require("review")
+    with archive.session() as session:
+        counts = dict(session.execute(select(TextLineRow.page_id, func.count())
+                                      .group_by(TextLineRow.page_id)).all())
+        rows = session.execute(
+            select(Page.id, Scan.path, Page.number, Page.status, Page.form, Page.template,
+                   Parcel.id, Parcel.needs_review, Parcel.current)
+            .join(Scan, Scan.id == Page.scan_id).outerjoin(Parcel, Parcel.page_id == Page.id)
+            .order_by(Page.id)).all()
+    entries = []
+    for page_id, path, number, status, form, template, parcel_id, needs, current in rows:
+        if parcel_id is None:
+            review = True
+        else:
+            review = bool((current or {}).get("review", {}).get("needs_review", needs))
+        entries.append(PageEntry(page_id, path.replace("\\", "/").rsplit("/", 1)[-1], number,
+                                 status, form, template, parcel_id, review,
+                                 counts.get(page_id, 0)))
+    return sorted(entries, key=lambda e: (not e.needs_review, e.page_id))
+
+
+@dataclass(frozen=True)
+class LineView:
+    """A text line of a page as the engine read it, for a clerk to pick."""
+
+    line_id: int
+    text: str
+    confidence: float
+    box: list[list[float]]
+    field: str | None  # the field the machine gave it, if any
+
+
+def page_lines(archive: Archive, page_id: int) -> list[LineView]:
+    require("review")
+    with archive.session() as session:
+        if session.get(Page, page_id) is None:
+            raise QueryError(f"no page {page_id} in this archive")
+        rows = session.scalars(select(TextLineRow).where(TextLineRow.page_id == page_id)
+                               .order_by(TextLineRow.order)).all()
+        return [LineView(r.id, r.text, r.confidence, r.box, r.field) for r in rows]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    parcel_id: int
+    created: bool  # the page had no parcel: this assignment made it
+    value: dict[str, Any]  # the field as it now reads
+
+
+def check_path(path: str) -> tuple[str, str | None, str | None]:
+    """A field path of a register card ('location', 'owners[0].name' …), or QueryError."""
+    m = PATH.fullmatch(path or "")
+    if not m:
+        raise QueryError(f"not a field path: {path!r}")
+    name, index, key = m.groups()
+    if (index is None) != (key is None) or (key or name) not in READERS or \
+            (index is not None and name not in ROW_KEYS) or \
+            (key is not None and key not in ROW_KEYS.get(name, ())):
+        raise QueryError(f"not a field of a register card: {path!r}")
+    return name, index, key
+
+
+def _box_text(archive: Archive, page: Page, box: tuple[int, int, int, int],
+              engine_name: str | None) -> tuple[str, float, bool]:
+    """What the engine reads in a box drawn on the page's scan (scan pixels)."""
+    from ocr.engine import get_engine
+
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    x0, x1 = sorted((x0, x1))
+    y0, y1 = sorted((y0, y1))
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(page.width, x1), min(page.height, y1)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        raise QueryError(f"the box {list(box)} holds no part of page {page.id}")
+    crop = page_pixels(archive, page.scan, page.number)[y0:y1, x0:x1]
+    vertical = (y1 - y0) > 1.5 * (x1 - x0)
+    if vertical:  # a column read left to right, as the recogniser expects
+        crop = np.ascontiguousarray(np.rot90(crop))
+    text, confidence = get_engine(engine_name or page.engine).recognize([crop])[0]
+    if not text.strip():
+        raise QueryError("nothing could be read in the box drawn: type the value instead")
+    return text.strip(), float(confidence), vertical
+
+
+def assign(archive: Archive, page_id: int, path: str, *, line_id: int | None = None,
+           box: tuple[int, int, int, int] | None = None, text: str | None = None,
+           engine_name: str | None = None, actor: str | None = None) -> Assignment:
+    """A clerk says what is field `path` on page `page_id`: a stored text line (`line_id`),
+    a box drawn on the scan (x0, y0, x1, y1 in scan pixels; the engine reads it), or a
+    value typed (`text`; with a line or box it is the value and they say where it is).
+
+    The value is read as a machine value is. A page with no parcel gets one here — the
+    machine's record of it empty, the clerk's value its first version, kept to review —
+    and search finds it at once; on a parcel it is a correction beside the machine's
+    reading, as `correct_field` stores it. Audit-logged."""
+    principal = require("review")
+    name, index, key = check_path(path)
+    if line_id is None and box is None and not (text or "").strip():
+        raise QueryError("say what the field holds: a line, a box on the scan or a value")
+    by = actor or principal.name
+    with archive.session() as session:
+        page = session.get(Page, page_id)
+        if page is None:
+            raise QueryError(f"no page {page_id} in this archive")
+        quad: list[list[float]] | None = None
+        confidence, vertical = 1.0, False
+        if line_id is not None:
+            line = session.get(TextLineRow, line_id)
+            if line is None or line.page_id != page_id:
+                raise QueryError(f"no line {line_id} on page {page_id}")
+            quad, confidence = line.box, line.confidence
+            vertical = is_vertical(line.box, line.text)
+            read = line.text
+        elif box is not None:
+            x0, y0, x1, y1 = box
+            quad = [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+            read, confidence, vertical = _box_text(archive, page, box, engine_name) \
+                if not (text or "").strip() else (text, 1.0, (y1 - y0) > 1.5 * (x1 - x0))
+        else:
+            read = text or ""
+    value_text = ((text or "").strip() or read).strip()
+    if not value_text:
+        raise QueryError(f"line {line_id} holds no text to assign")
+    if text and text.strip():
+        confidence = 1.0
+    cell = CellReading(path, value_text, confidence,
+                       tuple(tuple(p) for p in quad) if quad else (), vertical, False,
+                       len(value_text))
+    field = READERS[key or name](cell)
+    value = {**field.as_json(), "assigned": True}
+    if text and text.strip():
+        value["confirmed"] = True
+    with archive.session() as session, session.begin():
+        page = session.get(Page, page_id)
+        parcel = page.parcel
+        created = parcel is None
+        if created:
+            form = page.form or LAND
+            machine = build_record(form, []).as_json()
+            machine["review"] = {"needs_review": True, "fields": [], UNSTRUCTURED: True}
+            parcel = Parcel(form=form, needs_review=True, record=machine)
+            page.parcel = parcel
+            session.flush()
+        current = copy.deepcopy(parcel.effective)
+        old = field_at(current, path)
+        _set(current, path, value)
+        _reviewed(current, path, bool(field.problems))
+        session.add(Correction(parcel_id=parcel.id, field=path,
+                               old_value=old.get("hanja") if old else None,
+                               new_value=value_text, actor=by))
+        parcel.current = current
+        index_parcel(session, parcel)
+        session.add(AuditEntry(actor=by, action="review.assign", subject=f"page {page_id}",
+                               detail={"field": path, "parcel": parcel.id, "line": line_id,
+                                       "box": list(box) if box is not None else None,
+                                       "created": created}))
+        return Assignment(parcel.id, created, value)
