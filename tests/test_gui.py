@@ -226,3 +226,91 @@ def test_no_hang_without_a_display_or_credentials(app, read_archive, tmp_path: P
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     assert main(["gui", "--db", db]) == 2
     assert "no display" in capsys.readouterr().err
+
+
+def _sheet_archive(folder: Path):
+    """An archive with one page the machine could not structure: a sheet with one name
+    on it, kept as a scan, its line stored and no parcel (as processing leaves it)."""
+    import hashlib
+
+    from db.models import Scan, TextLineRow
+    from tests.test_assign import name_sheet
+
+    archive = open_archive(folder / "archive" / "toji.db")
+    sheet = name_sheet(folder / "sheet.png")
+    data = sheet.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    with archive.session() as s, s.begin():
+        scan = Scan(sha256=sha, path=str(sheet), size=len(data),
+                    stored=archive.keep_scan(data, sha, ".png"))
+        page = Page(number=1, width=1400, height=1900, engine="rapidocr", status="no form")
+        page.lines.append(TextLineRow(order=0, text="李容九", confidence=0.99, field=None,
+                                      box=[[503, 817], [769, 817], [769, 903], [503, 903]]))
+        scan.pages.append(page)
+        s.add(scan)
+    return archive
+
+
+def test_review_lists_a_page_with_no_parcel_and_a_clerk_assigns_its_line(
+        app, qtbot, tmp_path: Path, no_dialogs) -> None:
+    from PySide6.QtCore import QPoint
+
+    from app.search import owner_query, search_owners
+    from ui.review_view import ReviewView
+
+    archive = _sheet_archive(tmp_path)
+    view = ReviewView(archive)
+    qtbot.addWidget(view)
+    view.resize(1366, 768)
+    view.show()
+    view.load()
+    assert view.parcel_id is None and view.page_id is not None and view.table.rowCount() == 0
+    assert "미구조화" in view.page_box.itemText(0) and "양식 미인식" in view.page_box.itemText(0)
+    assert view.line_list.count() == 1 and len(view.scan.lines) == 1
+
+    # a click on the line's box on the scan picks it
+    [line] = view.lines
+    centre = view.scan.mapFromScene(636, 860)
+    qtbot.mouseClick(view.scan.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert view.picked_line == line.line_id and view.line_list.currentRow() == 0
+    view.choose_field("owners[0].name")
+    qtbot.mouseClick(view.assign_button, Qt.MouseButton.LeftButton)
+    assert not no_dialogs
+    assert view.parcel_id is not None and [f.path for f in view.fields] == ["owners[0].name"]
+    assert "미구조화" not in view.page_box.itemText(view.index)
+    for name in ("李容九", "이용구"):
+        hits = search_owners(archive, owner_query(name))
+        assert [h.parcel_id for h in hits] == [view.parcel_id]
+
+    # a box drawn on the scan, with the value typed: the location
+    view.draw_button.setChecked(True)
+    viewport = view.scan.viewport()
+    start, end = view.scan.mapFromScene(100, 100), view.scan.mapFromScene(700, 300)
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(viewport, QPoint((start.x() + end.x()) // 2, (start.y() + end.y()) // 2))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+    assert view.picked_box is not None and view.picked_line is None
+    x0, y0, x1, y1 = view.picked_box
+    assert abs(x0 - 100) < 8 and abs(y1 - 300) < 8
+    view.choose_field("location")
+    view.assign_text.setText("京畿道高陽郡元堂面")
+    qtbot.mouseClick(view.assign_button, Qt.MouseButton.LeftButton)
+    assert not no_dialogs and not view.draw_button.isChecked()
+    assert {f.path for f in view.fields} == {"owners[0].name", "location"}
+    with archive.session() as s:
+        parcel = s.get(Parcel, view.parcel_id)
+        assert parcel.effective["location"]["hangul"].startswith("경기도")
+        assert parcel.effective["location"]["box"][0] == [x0, y0]
+        assert parcel.record["owners"] == [] and parcel.record["location"] is None
+    view.grab().save(str(tmp_path / "assigned.png"))
+
+
+def test_review_refuses_an_assignment_with_nothing_picked(app, qtbot, tmp_path: Path,
+                                                          no_dialogs) -> None:
+    from ui.review_view import ReviewView
+
+    view = ReviewView(_sheet_archive(tmp_path))
+    qtbot.addWidget(view)
+    view.load()
+    view.assign_field()
+    assert no_dialogs and view.parcel_id is None

@@ -37,6 +37,13 @@ ENGLISH = {
     "권한이 없습니다": "Not allowed", "오류": "Error",
     "로그인할 수 없습니다": "Cannot sign in", "입력을 확인해 주세요": "Please check the input",
     "스캔 파일을 읽을 수 없습니다": "The scan cannot be read",
+    "미구조화": "Unstructured", "양식 미인식": "Form not recognised",
+    "검수할 쪽이 없습니다": "No pages to review", "필지 없음": "No parcel",
+    "직접 입력 (비우면 선택한 줄·상자의 판독)": "Type a value (empty: what the line or box reads)",
+    "상자 그리기": "Draw a box", "항목으로 지정": "Assign to field", "항목 지정": "Assign a field",
+    "줄을 고르거나 상자를 그리십시오": "Pick a line or draw a box",
+    "항목 지정 — 기계가 읽지 못한 값": "Assign a field — values the machine could not place",
+    "고른 줄": "Line picked", "그린 상자": "Box drawn",
 }
 
 
