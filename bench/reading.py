@@ -10,6 +10,7 @@ the same field stage ("page+fields"). Pages come from a seed the committed sampl
 not use.
 
     .venv/bin/python bench/reading.py --pages 210
+    .venv/bin/python bench/reading.py --families --pages 24 --seed 4242
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
-from bench.scoring import read_by_line  # noqa: E402
+from bench.scoring import kind_of, normalised, read_by_line, truth_fields  # noqa: E402
 from ocr.cells import CellReading  # noqa: E402
 from ocr.engine import get_engine  # noqa: E402
 from ocr.layout import best_template, find_grid, load_templates, place_cells  # noqa: E402
@@ -41,39 +42,6 @@ from translit.fields import RegisterRecord, build_record  # noqa: E402
 LEVELS = ("none", "light", "heavy")
 KINDS = ("location", "lot", "category", "area", "grade", "event date", "event",
          "owner date", "cause", "address", "name")
-
-
-def kind_of(path: str) -> str:
-    if path.startswith("events"):
-        return "event date" if path.endswith(".date") else "event"
-    if path.startswith("owners"):
-        key = path.rsplit(".", 1)[1]
-        return "owner date" if key == "date" else key
-    return path
-
-
-def truth_fields(truth: dict) -> dict[str, dict[str, Any]]:
-    """Form path → the truth's value object (hanja, reading, normalised value)."""
-    out = {name: value for name, value in truth["fields"].items()}
-    for i, e in enumerate(truth["events"]):
-        out[f"events[{i}].date"], out[f"events[{i}].event"] = e["date"], e["event"]
-    for i, o in enumerate(truth["owners"]):
-        for key in ("date", "cause", "address", "name"):
-            out[f"owners[{i}].{key}"] = o[key]
-    return out
-
-
-def normalised(kind: str, value: dict[str, Any]) -> Any:
-    """The value a field means, which is what exact match compares."""
-    if kind in ("event date", "owner date"):
-        return value.get("iso")
-    if kind == "lot":
-        return value.get("text")
-    if kind == "area":
-        return (value.get("value"), value.get("unit"))
-    if kind == "grade":
-        return value.get("value")
-    return value.get("hanja")
 
 
 def whole_page_cells(pixels, lines: list[TextLine], templates) -> tuple[str, list[CellReading]]:  # noqa: ANN001
@@ -144,7 +112,14 @@ def main() -> None:
     parser.add_argument("--show-errors", action="store_true", help="print each wrong field")
     parser.add_argument("--binarise", action="store_true",
                         help="let the pipeline's recogniser see binarised cells")
+    parser.add_argument("--families", action="store_true",
+                        help="each layout family read without its templates (bench/families.py)")
     args = parser.parse_args()
+    if args.families:
+        from bench.families import run
+
+        run(args.pages, args.seed, args.show_errors)
+        return
 
     engine = get_engine(args.engine)
     templates = load_templates()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
@@ -79,3 +80,36 @@ def score_page(read: list[TextLine], truth: dict) -> Score:
         score.errors[t["kind"]] += Levenshtein.distance(hypothesis, t["text"])
         score.chars[t["kind"]] += len(t["text"])
     return score
+
+
+def kind_of(path: str) -> str:
+    if path.startswith("events"):
+        return "event date" if path.endswith(".date") else "event"
+    if path.startswith("owners"):
+        key = path.rsplit(".", 1)[1]
+        return "owner date" if key == "date" else key
+    return path
+
+
+def truth_fields(truth: dict) -> dict[str, dict[str, Any]]:
+    """Form path → the truth's value object (hanja, reading, normalised value)."""
+    out = {name: value for name, value in truth["fields"].items()}
+    for i, e in enumerate(truth["events"]):
+        out[f"events[{i}].date"], out[f"events[{i}].event"] = e["date"], e["event"]
+    for i, o in enumerate(truth["owners"]):
+        for key in ("date", "cause", "address", "name"):
+            out[f"owners[{i}].{key}"] = o[key]
+    return out
+
+
+def normalised(kind: str, value: dict[str, Any]) -> Any:
+    """The value a field means, which is what exact match compares."""
+    if kind in ("event date", "owner date"):
+        return value.get("iso")
+    if kind == "lot":
+        return value.get("text")
+    if kind == "area":
+        return (value.get("value"), value.get("unit"))
+    if kind == "grade":
+        return value.get("value")
+    return value.get("hanja")

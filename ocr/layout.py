@@ -77,6 +77,7 @@ class Grid:
     horizontal: np.ndarray
     vertical: np.ndarray
     frame: Rect | None
+    dark: np.ndarray | None = None  # the thresholded page the rules were taken from
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def find_grid(ink: np.ndarray) -> Grid:
     if len(rows) >= 2 and len(cols) >= 2 and rows[-1] - rows[0] > h / 3 and cols[-1] - cols[0] > w / 2:
         frame = (int(cols[0]), int(rows[0]), int(cols[-1]), int(rows[-1]))
     grow = np.ones((9, 9), np.uint8)
-    return Grid(cv2.dilate(horizontal, grow) > 0, cv2.dilate(vertical, grow) > 0, frame)
+    return Grid(cv2.dilate(horizontal, grow) > 0, cv2.dilate(vertical, grow) > 0, frame, dark)
 
 
 def _placer(template: Template, frame: Rect):  # noqa: ANN202 - returns a mapping function

@@ -169,6 +169,8 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
         found = sorted(found, key=lambda ub: -(ub[1].box[2] - ub[1].box[0]) *
                        (ub[1].box[3] - ub[1].box[1]))[:MAX_BLOCKS]
     items = _recognise(prepared, found, engine)
+    if ruled:
+        units, items = _split_crowded(units, items)
     by_unit: dict[int, list[Item]] = {}
     for it in items:
         if it.unit is not None:
@@ -187,7 +189,7 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
         if it.unit not in keyed:
             keyed[it.unit] = _label_for(units, it.unit, by_unit)
         label, relation, section = keyed[it.unit]
-        area = units[it.unit] if ruled else it.block.box
+        area = units[it.unit]
         if relation == "same":
             area = _beside_label(area, it.block.box, [o.block.box for o in by_unit[it.unit]
                                                       if o.label is not None])
@@ -195,6 +197,32 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
                               label=label.word if label else None, relation=relation,
                               area=area, section=section))
     return Structure(values, words, titles[0] if titles else None, ruled, others)
+
+
+def _split_crowded(cells: list[Rect], items: list[Item]) -> tuple[list[Rect], list[Item]]:
+    """Units for pairing: a cell holding one value (and perhaps its label in a corner)
+    stays a unit; a cell holding more (two fields whose rule is worn away, a whole
+    table whose rules are faint) gives each of its blocks a unit of its own, its box,
+    so that blocks in it are paired by where they stand, as on a page with no rules."""
+    held: dict[int, list[Item]] = {}
+    for it in items:
+        if it.unit is not None:
+            held.setdefault(it.unit, []).append(it)
+    units: list[Rect] = []
+    moved: dict[int, int] = {}  # id(item) → its new unit
+    for index, cell in enumerate(cells):
+        mine = held.get(index, [])
+        if not mine:
+            continue
+        if sum(it.label is not None for it in mine) <= 1 and sum(it.label is None for it in mine) <= 1:
+            units.append(cell)
+            for it in mine:
+                moved[id(it)] = len(units) - 1
+        else:
+            for it in mine:
+                units.append(it.block.box)
+                moved[id(it)] = len(units) - 1
+    return units, [replace(it, unit=moved.get(id(it))) for it in items]
 
 
 def _beside_label(cell: Rect, value: Rect, label_boxes: list[Rect]) -> Rect:

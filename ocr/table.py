@@ -19,19 +19,75 @@ from ocr.layout import Grid
 Rect = tuple[int, int, int, int]
 
 MIN_SIDE = 24  # regions narrower than this are the slivers between double rules
+THICK = 9  # pixels across: a stroke this thick is writing, not a printed rule
+SHORT = 1 / 45  # the shortest rule looked for, as a share of the page's side
 MEND = 1 / 14  # the longest gap in a rule bridged, as a share of the page's side
+FILL_SPAN = 1 / 8  # a rule this long (share of the page's side) is drawn whole…
+FILL_SHARE = 0.4  # …when this share of it between its ends is found
+INK_IN_GAP = 40  # pixels of writing in a gap that keep it open
 OVERLAP = 0.5  # share of the smaller span two cells must share to be in one row or column
 
 
+def _short_rules(dark: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rules too short for the form finder's long openings (between the small cells of a
+    heading row, say), told from strokes of writing by being thin: a brush stroke is
+    thicker than any printed rule, so what survives a short opening across it is ink."""
+    h, w = dark.shape
+    thick_across = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, THICK), np.uint8))
+    thick_down = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((THICK, 1), np.uint8))
+    down = cv2.morphologyEx(dark & ~thick_across, cv2.MORPH_OPEN,
+                            np.ones((max(30, int(h * SHORT)), 1), np.uint8))
+    across = cv2.morphologyEx(dark & ~thick_down, cv2.MORPH_OPEN,
+                              np.ones((1, max(30, int(w * SHORT))), np.uint8))
+    return across, down
+
+
 def mended(grid: Grid) -> np.ndarray:
-    """The rules with worn stretches bridged: a gap shorter than MEND of the page's side
-    between two pieces of one rule is taken for ink the plate or the years lost."""
+    """The rules, short ones included, with worn stretches bridged: a gap shorter than
+    MEND of the page's side between two pieces of one rule is taken for ink the plate or
+    the years lost. Thickened as the form finder's are, so no cell touches its rules."""
     h, w = grid.horizontal.shape
-    across = cv2.morphologyEx(grid.horizontal.astype(np.uint8), cv2.MORPH_CLOSE,
-                              np.ones((1, max(3, int(w * MEND))), np.uint8))
-    down = cv2.morphologyEx(grid.vertical.astype(np.uint8), cv2.MORPH_CLOSE,
-                            np.ones((max(3, int(h * MEND)), 1), np.uint8))
-    return (across | down) > 0
+    across, down = grid.horizontal.astype(np.uint8), grid.vertical.astype(np.uint8)
+    if grid.dark is not None:
+        short_across, short_down = _short_rules(grid.dark)
+        grow = np.ones((9, 9), np.uint8)
+        across |= cv2.dilate(short_across, grow) > 0
+        down |= cv2.dilate(short_down, grow) > 0
+    across = cv2.morphologyEx(across, cv2.MORPH_CLOSE, np.ones((1, max(3, int(w * MEND))), np.uint8))
+    down = cv2.morphologyEx(down, cv2.MORPH_CLOSE, np.ones((max(3, int(h * MEND)), 1), np.uint8))
+    writing = None
+    if grid.dark is not None:
+        writing = (grid.dark > 0) & ~((across | down) > 0)
+    return _filled(across > 0, writing) | _filled((down > 0).T, None if writing is None
+                                                  else writing.T).T
+
+
+def _filled(rules: np.ndarray, writing: np.ndarray | None) -> np.ndarray:
+    """Horizontal rules (rows of the mask) drawn whole between their ends where most of
+    their length is there: a worn rule is one rule, however many stretches it lost. A gap
+    with writing in it is left open: rules do not run through what a clerk wrote, so the
+    two pieces are rules of two cells that only happen to line up."""
+    length = rules.shape[1]
+    present = rules.any(axis=1)
+    first = np.argmax(rules, axis=1)
+    last = length - 1 - np.argmax(rules[:, ::-1], axis=1)
+    span = last - first + 1
+    whole = present & (span >= length * FILL_SPAN) & (rules.sum(axis=1) >= FILL_SHARE * span)
+    out = rules.copy()
+    rows = np.flatnonzero(whole)
+    if len(rows) == 0:
+        return out
+    bands = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)
+    for band in bands:
+        line = np.concatenate([[False], rules[band].any(axis=0), [False]]).astype(np.int8)
+        steps = np.diff(line)
+        starts, ends = np.flatnonzero(steps == 1), np.flatnonzero(steps == -1)
+        top, bottom = band[0], band[-1] + 1
+        for gap_start, gap_end in zip(ends[:-1], starts[1:], strict=True):
+            if writing is not None and writing[top:bottom, gap_start:gap_end].sum() > INK_IN_GAP:
+                continue
+            out[top:bottom, gap_start:gap_end] = True
+    return out
 
 
 def _extent(rules: np.ndarray) -> Rect | None:
