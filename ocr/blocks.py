@@ -1,9 +1,13 @@
 """Ink grouped into text blocks: the lines of writing inside a cell, or on a page with no rules.
 
 Detection over a whole page costs more than reading every cell of it, so a block is
-found from the ink itself: connected strokes become pieces, pieces of a like size that
-stand close in a row or a column become one block. A printed label in the corner of a
-cell is much smaller than the hand beside it, and so stays a block of its own.
+found from the ink itself, by cutting the region along the gaps in its ink (an X-Y
+cut): first into bands at every empty row, then each band into blocks where a gap
+is wide for the band's thickness, and so on inside each block. Writing runs across or
+down the page; the region is cut both ways and the way whose blocks look more like
+lines running that way wins (cut the wrong way, a column falls apart into its
+characters). A printed label in the corner of a cell stands apart from the value in
+its own band, and so becomes a block of its own.
 """
 
 from __future__ import annotations
@@ -17,13 +21,16 @@ Rect = tuple[int, int, int, int]
 
 MIN_SPECK = 16  # connected ink smaller than this is dust
 MIN_INK = 60  # pixels of ink for a region to hold any writing
-TOUCH = 5  # strokes this close (a dilation this wide) are pieces of one character
-LINK = 0.6  # pieces of one line stand at most this share of the larger piece apart
-LINE_LINK = 1.0  # …or, when they stand in one line, this share (a flat 一 in a column)
-IN_LINE = 0.6  # share of the narrower piece's band inside the other's: one line
-LIKE_SIZE = 2.2  # pieces further apart in size than this belong to different lines…
-NEAR = 0.15  # …unless they nearly touch (this share of the larger piece)
-VERTICAL = 1.25  # a block this much taller than wide is a column of writing
+LINE_GAP = 2  # empty rows (or columns) that part two lines
+WORD_GAP = 0.8  # a gap this wide for the line's thickness parts two blocks of one line
+MIN_WORD_GAP = 10  # pixels: never part a line at a narrower gap
+HAIRLINE = 0.12  # strips parted by less than this share of the thinner are one line
+FRAGMENT = 0.6  # a strip this thin beside a line…
+FRAGMENT_GAP = 0.15  # …and this close (shares of the line's thickness) is part of it
+THIN = 0.8  # a block thinner than this share of a character is a stroke, not a line
+ONE_CHARACTER = 1.2  # a block up to this long for its thickness holds one character
+DEPTH = 4  # cuts nested at most this deep
+VERTICAL = 1.25  # a one-character block this much taller than wide reads down
 
 
 @dataclass(frozen=True)
@@ -34,76 +41,104 @@ class Block:
     vertical: bool
 
 
-class _Sets:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def join(self, i: int, j: int) -> None:
-        self.parent[self.find(i)] = self.find(j)
-
-    def groups(self) -> list[list[int]]:
-        out: dict[int, list[int]] = {}
-        for i in range(len(self.parent)):
-            out.setdefault(self.find(i), []).append(i)
-        return list(out.values())
-
-
-def _gaps(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    """The horizontal and vertical gaps between two boxes (0 where they overlap)."""
-    dx = max(0.0, float(max(a[0], b[0]) - min(a[2], b[2])))
-    dy = max(0.0, float(max(a[1], b[1]) - min(a[3], b[3])))
-    return dx, dy
-
-
-def _merge(boxes: np.ndarray, groups: list[list[int]]) -> np.ndarray:
-    return np.array([[boxes[g, 0].min(), boxes[g, 1].min(), boxes[g, 2].max(), boxes[g, 3].max()]
-                     for g in groups])
-
-
-def _in_line(a: np.ndarray, b: np.ndarray, across: bool) -> bool:
-    """Whether two pieces side by side (`across`) or one above the other share a line:
-    most of the narrower one lies within the other's band."""
-    lo, hi = (1, 3) if across else (0, 2)
-    shared = min(a[hi], b[hi]) - max(a[lo], b[lo])
-    return shared >= IN_LINE * max(1, min(a[hi] - a[lo], b[hi] - b[lo]))
-
-
-def _linked(a: np.ndarray, b: np.ndarray) -> bool:
-    dx, dy = _gaps(a, b)
-    if dx > 0 and dy > 0:  # diagonal neighbours are not one line
-        return False
-    size_a = max(a[2] - a[0], a[3] - a[1])
-    size_b = max(b[2] - b[0], b[3] - b[1])
-    big, small = max(size_a, size_b), max(1, min(size_a, size_b))
-    gap = dx + dy
-    if gap <= NEAR * big:
-        return True
-    if big / small > LIKE_SIZE:
-        return False
-    reach = LINE_LINK if _in_line(a, b, across=dx > 0) else LINK
-    return gap <= reach * big
-
-
-def group_boxes(pieces: np.ndarray) -> list[Rect]:
-    """Piece boxes (N × 4: x0, y0, x1, y1) grouped into the boxes of text blocks."""
-    if len(pieces) == 0:
+def _runs(profile: np.ndarray, gap: int) -> list[tuple[int, int]]:
+    """The stretches of a profile holding ink, parted by at least `gap` empty entries."""
+    filled = np.flatnonzero(profile)
+    if len(filled) == 0:
         return []
-    sets = _Sets(len(pieces))
-    reach = LINE_LINK * float(np.max(pieces[:, 2:] - pieces[:, :2]))
-    order = np.argsort(pieces[:, 0])
-    for n, i in enumerate(order):
-        for j in order[n + 1:]:
-            if pieces[j, 0] - pieces[i, 2] > reach:  # sorted by x: nothing further links
+    breaks = np.flatnonzero(np.diff(filled) > gap)
+    starts = np.concatenate([[filled[0]], filled[breaks + 1]])
+    ends = np.concatenate([filled[breaks], [filled[-1]]]) + 1
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def _extent(mask: np.ndarray, run: tuple[int, int], down: bool) -> tuple[int, int]:
+    """Where along its length a line's ink runs."""
+    band = mask[:, run[0]:run[1]] if down else mask[run[0]:run[1], :]
+    filled = np.flatnonzero(band.any(axis=1 if down else 0))
+    return int(filled[0]), int(filled[-1]) + 1
+
+
+def _mend_lines(mask: np.ndarray, runs: list[tuple[int, int]],
+                down: bool) -> list[tuple[int, int]]:
+    """Lines put back together where an empty row happens to cross every character of a
+    line (the tops of 姜 and 善 over their bodies): two strips parted by a hairline, or a
+    strip much thinner than the line beside it, close to it and lying within its length."""
+    out = list(runs)
+    changed = True
+    while changed and len(out) > 1:
+        changed = False
+        for k in range(len(out) - 1):
+            (a0, a1), (b0, b1) = out[k], out[k + 1]
+            thin, thick = sorted(((a1 - a0, out[k]), (b1 - b0, out[k + 1])))
+            hairline = b0 - a1 <= HAIRLINE * thin[0]  # a cut no wider than a stroke's gap
+            if not hairline and (thin[0] > FRAGMENT * thick[0]
+                                 or b0 - a1 > FRAGMENT_GAP * thick[0]):
+                continue
+            t0, t1 = _extent(mask, thin[1], down)
+            k0, k1 = _extent(mask, thick[1], down)
+            slack = FRAGMENT_GAP * thick[0]
+            within = t0 >= k0 - slack and t1 <= k1 + slack
+            if within or (hairline and min(t1, k1) > max(t0, k0)):
+                out[k:k + 2] = [(a0, b1)]
+                changed = True
                 break
-            if _linked(pieces[i], pieces[j]):
-                sets.join(int(i), int(j))
-    return [tuple(int(v) for v in box) for box in _merge(pieces, sets.groups())]  # type: ignore[misc]
+    return out
+
+
+def _cut(mask: np.ndarray, down: bool, depth: int = 0) -> list[Rect]:
+    """Boxes (x0, y0, x1, y1 within `mask`) of the lines of writing, for writing that runs
+    down the page (`down`) or across it."""
+    along = 0 if down else 1  # the axis a line runs along: columns of a mask for `down`
+    lines = _mend_lines(mask, _runs(mask.any(axis=along), LINE_GAP), down)
+    boxes: list[Rect] = []
+    for a0, a1 in lines:
+        band = mask[:, a0:a1] if down else mask[a0:a1, :]
+        thickness = a1 - a0
+        gap = max(MIN_WORD_GAP, int(WORD_GAP * thickness))
+        for b0, b1 in _runs(band.any(axis=1 - along), gap):
+            part = band[b0:b1, :] if down else band[:, b0:b1]
+            box = (a0, b0, a1, b1) if down else (b0, a0, b1, a1)
+            inner = _runs(part.any(axis=along), LINE_GAP)
+            if depth < DEPTH and len(inner) > 1:  # lines parted once the block stood alone
+                boxes += [(x0 + box[0], y0 + box[1], x1 + box[0], y1 + box[1])
+                          for x0, y0, x1, y1 in _cut(part, down, depth + 1)]
+            else:
+                ys, xs = np.nonzero(part)
+                boxes.append((box[0] + int(xs.min()), box[1] + int(ys.min()),
+                              box[0] + int(xs.max()) + 1, box[1] + int(ys.max()) + 1))
+    return boxes
+
+
+def _thickness(boxes: list[Rect], down: bool) -> float:
+    """The usual thickness of a cut's blocks (their width, for lines running down)."""
+    return float(np.median([(x1 - x0) if down else (y1 - y0) for x0, y0, x1, y1 in boxes]))
+
+
+def _lineness(boxes: list[Rect], down: bool, character: float) -> float:
+    """How much a cut's blocks look like lines running its way: the characters beyond the
+    first each block holds, its length over its thickness (no thinner than a character:
+    faded strokes or a lone 一 stood on end are no lines). Cut the wrong way, a column
+    falls apart into single characters, which hold none."""
+    total = 0.0
+    for x0, y0, x1, y1 in boxes:
+        along, across = (y1 - y0, x1 - x0) if down else (x1 - x0, y1 - y0)
+        total += max(0.0, along / max(1.0, across, THIN * character) - ONE_CHARACTER)
+    return total
+
+
+def _lines(mask: np.ndarray) -> tuple[list[Rect], bool]:
+    """The region's lines, cut across and down, whichever makes more of them look like
+    lines (across on a tie: a single character, say). A character is about as thick as
+    the thicker of the two cuts' usual blocks."""
+    across = _cut(mask, down=False)
+    down = _cut(mask, down=True)
+    if not across or not down:
+        return across, False
+    character = max(_thickness(across, False), _thickness(down, True))
+    if _lineness(down, True, character) > _lineness(across, False, character):
+        return down, True
+    return across, False
 
 
 def find_blocks(ink: np.ndarray, rules: np.ndarray, level: int, rect: Rect,
@@ -121,16 +156,13 @@ def find_blocks(ink: np.ndarray, rules: np.ndarray, level: int, rect: Rect,
     keep = keep[keep > 0]
     if stats[keep, cv2.CC_STAT_AREA].sum() < MIN_INK:
         return []
-    # Strokes that (nearly) touch are one piece of a character.
-    clean = np.isin(labels, keep).astype(np.uint8)
-    clean = cv2.dilate(clean, np.ones((TOUCH, TOUCH), np.uint8))
-    _, _, pstats, _ = cv2.connectedComponentsWithStats(clean, connectivity=8)
-    p = pstats[1:]
-    pieces = np.stack([p[:, 0], p[:, 1], p[:, 0] + p[:, 2], p[:, 1] + p[:, 3]], axis=1)
+    clean = np.isin(labels, keep)
+    boxes, down = _lines(clean)
     blocks = []
-    for bx0, by0, bx1, by1 in group_boxes(pieces):
+    for bx0, by0, bx1, by1 in boxes:
         w, h = bx1 - bx0, by1 - by0
         if w * h < MIN_INK:
             continue
-        blocks.append(Block((bx0 + x0, by0 + y0, bx1 + x0, by1 + y0), h > VERTICAL * w))
+        vertical = h > VERTICAL * w if max(w, h) < 1.6 * min(w, h) else h > w
+        blocks.append(Block((bx0 + x0, by0 + y0, bx1 + x0, by1 + y0), vertical))
     return blocks
