@@ -60,7 +60,8 @@ def read_image(image: ingest.PageImage, engine: OcrEngine,
     lines = [(c.text, c.confidence, [list(p) for p in c.box], c.field or None)
              for c in [*cells, *reading.others]]
     form = reading.form or (FOREST if _forest(cells) else LAND)
-    record = build_record(form, cells) if any(c.field for c in cells) else None
+    record = build_record(form, cells, expect_all=reading.template is None) \
+        if any(c.field for c in cells) else None
     needs_review = record is None or bool(record.review())
     page_form = reading.form if reading.understood else None
     return PageReading(image.number, w, h, image.dpi, engine.name, page_form,

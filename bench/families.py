@@ -78,7 +78,10 @@ def _score(tally: FamilyTally, level: str, record: dict[str, Any] | None, truth:
         tally.right[level] += ok
         if not ok:
             tally.wrong += 1
-            flagged = bool(field.get("problems"))
+            # A value not read at all is caught when the clerk is sent to its entry.
+            row = path.split(".")[0] + "."
+            flagged = bool(field.get("problems")) or (not field and "[" in path and any(
+                f.get("problems") for p, f in got.items() if p.startswith(row)))
             tally.flagged_wrong += flagged
             if show:
                 print(f"  {show} {path}: read {field.get('hanja')!r} want "

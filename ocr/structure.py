@@ -30,6 +30,7 @@ from ocr.table import Rect, aligned, find_cells, mended, neighbours
 
 DIRECTIONS = ("left", "up", "right")  # where a value's label is looked for, in this order
 MIN_CELLS = 4  # fewer regions than this is no table: read the page as loose blocks
+LOOSE_REACH = 4  # on a page with no rules a label stands within this many line widths
 SAMPLE = 16  # blocks read four ways to tell which way up the page is
 MIN_GLYPH = 12  # blocks thinner than this (a rule's remnant, a dash) tell nothing
 CONVINCING = 0.75  # this share of the sample reading as labels settles the question
@@ -134,9 +135,15 @@ def upright_turns(prepared: Prepared, layout: Layout, engine: OcrEngine) -> int:
     return best[1]
 
 
-def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]]
+def _gap(a: Rect, b: Rect) -> int:
+    return max(0, max(a[0], b[0]) - min(a[2], b[2])) + max(0, max(a[1], b[1]) - min(a[3], b[3]))
+
+
+def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], loose: bool
                ) -> tuple[labels.Label | None, str | None, str | None]:
-    """The label of the value(s) in unit `index`, how it stands to them, and the section."""
+    """The label of the value(s) in unit `index`, how it stands to them, and the section.
+    On a page with no rules (`loose`) a label stands right beside its value or not at
+    all: no table's columns carry it further."""
     own = [it.label for it in by_unit.get(index, []) if it.label and it.label.key != "title"]
     if own:
         return own[0], "same", None
@@ -144,6 +151,9 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]]
     section = None
     for order, direction in enumerate(DIRECTIONS):
         for steps, j in enumerate(neighbours(units, index, direction)):
+            if loose and (steps > 0 or _gap(units[index], units[j]) > LOOSE_REACH * min(
+                    units[index][2] - units[index][0], units[index][3] - units[index][1])):
+                break
             items = by_unit.get(j, [])
             found = [it.label for it in items if it.label and it.label.key != "title"]
             if found:
@@ -187,7 +197,7 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
             others.append(reading)
             continue
         if it.unit not in keyed:
-            keyed[it.unit] = _label_for(units, it.unit, by_unit)
+            keyed[it.unit] = _label_for(units, it.unit, by_unit, not ruled)
         label, relation, section = keyed[it.unit]
         area = units[it.unit]
         if relation == "same":

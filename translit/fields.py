@@ -316,8 +316,32 @@ def _doubted(value: Field, cell: CellReading) -> Field:
                                                           if d not in value.problems))
 
 
-def build_record(form: str, cells: list[CellReading]) -> RegisterRecord:
-    """A register record from a page's cell readings."""
+REQUIRED = {"events": ("date", "event"), "owners": ("date", "name")}
+EXPECTED = ("location", "lot", "category", "area")  # every card has these
+MISSING = "not found on the page"
+
+
+def _check_whole(rows: list[dict[str, Field]], required: tuple[str, ...]) -> None:
+    """An entry without its date or its name (or event) was read in part: the rest of it
+    may belong elsewhere, so every field it has goes to review."""
+    for row in rows:
+        lacking = [k for k in required if k not in row]
+        if lacking and row:
+            problem = "the entry has no " + " or ".join(lacking)
+            for key, f in row.items():
+                row[key] = replace(f, problems=f.problems + (problem,))
+
+
+def _missing() -> Field:
+    """A field every card has that nothing on the page was read as: empty, for review."""
+    return Field(raw="", hanja="", confidence=0.0, problems=(MISSING,))
+
+
+def build_record(form: str, cells: list[CellReading], expect_all: bool = False) -> RegisterRecord:
+    """A register record from a page's cell readings. With `expect_all` (a page read by
+    its labels, not a template) a field every card has but none was read for is kept as
+    an empty field marked for review, so a clerk sees what is missing, and so is every
+    field of an entry that lacks its date or its name."""
     single: dict[str, CellReading] = {}
     rows: dict[str, dict[int, dict[str, CellReading]]] = {"events": {}, "owners": {}}
     for cell in cells:
@@ -345,16 +369,20 @@ def build_record(form: str, cells: list[CellReading]) -> RegisterRecord:
                     row[key] = _doubted(READERS[key](cell), cell)
             out.append(row)
         _check_order(out)
+        if expect_all:
+            _check_whole(out, REQUIRED[name])
         built[name] = out
 
-    category = read(single.get("category"), "category")
-    area = _check_area_unit(category, read(single.get("area"), "area"), form)
+    fields = {key: read(single.get(key), key) for key in EXPECTED}
+    if expect_all:
+        fields = {k: f or _missing() for k, f in fields.items()}
+    fields["area"] = _check_area_unit(fields["category"], fields["area"], form)
     return RegisterRecord(
         form=form,
-        location=read(single.get("location"), "location"),
-        lot=read(single.get("lot"), "lot"),
-        category=category,
-        area=area,
+        location=fields["location"],
+        lot=fields["lot"],
+        category=fields["category"],
+        area=fields["area"],
         grade=read(single.get("grade"), "grade"),
         events=tuple(Event(r.get("date"), r.get("event")) for r in built["events"]),
         owners=tuple(Owner(r.get("date"), r.get("cause"), r.get("address"), r.get("name"))
