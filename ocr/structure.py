@@ -30,6 +30,8 @@ from ocr.table import Rect, aligned, find_cells, mended, neighbours
 
 DIRECTIONS = ("left", "up", "right")  # where a value's label is looked for, in this order
 MIN_CELLS = 4  # fewer regions than this is no table: read the page as loose blocks
+LOOSE_LABEL = "label not in line with the value"
+CORNER = 0.3  # a label centred within this share of a cell's sides is in its corner
 LOOSE_REACH = 4  # on a page with no rules a label stands within this many line widths
 SAMPLE = 16  # blocks read four ways to tell which way up the page is
 MIN_GLYPH = 12  # blocks thinner than this (a rule's remnant, a dash) tell nothing
@@ -139,14 +141,24 @@ def _gap(a: Rect, b: Rect) -> int:
     return max(0, max(a[0], b[0]) - min(a[2], b[2])) + max(0, max(a[1], b[1]) - min(a[3], b[3]))
 
 
+def _in_corner(box: Rect, cell: Rect) -> bool:
+    """Whether a label is printed in a corner of its cell (one that labels the value
+    written beside it) rather than filling it as a heading does."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    w, h = cell[2] - cell[0], cell[3] - cell[1]
+    fx, fy = (cx - cell[0]) / max(1, w), (cy - cell[1]) / max(1, h)
+    return min(fx, 1 - fx) < CORNER and min(fy, 1 - fy) < CORNER
+
+
 def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], loose: bool
-               ) -> tuple[labels.Label | None, str | None, str | None]:
-    """The label of the value(s) in unit `index`, how it stands to them, and the section.
+               ) -> tuple[labels.Label | None, str | None, str | None, bool]:
+    """The label of the value(s) in unit `index`, how it stands to them, the section, and
+    whether the label's cell lines up with the value's (else it only stands near it).
     On a page with no rules (`loose`) a label stands right beside its value or not at
     all: no table's columns carry it further."""
     own = [it.label for it in by_unit.get(index, []) if it.label and it.label.key != "title"]
     if own:
-        return own[0], "same", None
+        return own[0], "same", None, True
     candidates = []
     section = None
     for order, direction in enumerate(DIRECTIONS):
@@ -156,6 +168,8 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
                 break
             items = by_unit.get(j, [])
             found = [it.label for it in items if it.label and it.label.key != "title"]
+            if found and all(_in_corner(it.block.box, units[j]) for it in items):
+                continue  # an empty cell of a printing that labels every cell in its corner
             if found:
                 if any(it.label is None for it in items):  # a labelled value: not a heading
                     break
@@ -167,9 +181,9 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
                     candidates.append((not exact, steps, order, label, direction))
                 break
     if not candidates:
-        return None, None, section
-    _, _, _, label, direction = min(candidates, key=lambda c: c[:3])
-    return label, direction, section
+        return None, None, section, False
+    loosely, _, _, label, direction = min(candidates, key=lambda c: c[:3])
+    return label, direction, section, not loosely
 
 
 def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Structure:
@@ -188,7 +202,7 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
     words = [it.label.word for it in items if it.label]
     titles = [it.label.word for it in items if it.label and it.label.key == "title"]
     values, others = [], []
-    keyed: dict[int, tuple[labels.Label | None, str | None, str | None]] = {}
+    keyed: dict[int, tuple[labels.Label | None, str | None, str | None, bool]] = {}
     for it in items:
         if it.label is not None or not it.text.strip():
             continue
@@ -198,14 +212,15 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
             continue
         if it.unit not in keyed:
             keyed[it.unit] = _label_for(units, it.unit, by_unit, not ruled)
-        label, relation, section = keyed[it.unit]
+        label, relation, section, exact = keyed[it.unit]
         area = units[it.unit]
         if relation == "same":
             area = _beside_label(area, it.block.box, [o.block.box for o in by_unit[it.unit]
                                                       if o.label is not None])
         values.append(replace(reading, key=label.key if label else None,
                               label=label.word if label else None, relation=relation,
-                              area=area, section=section))
+                              area=area, section=section,
+                              doubts=(LOOSE_LABEL,) if label and not exact else ()))
     return Structure(values, words, titles[0] if titles else None, ruled, others)
 
 

@@ -19,6 +19,7 @@ from ocr.layout import Grid
 Rect = tuple[int, int, int, int]
 
 MIN_SIDE = 24  # regions narrower than this are the slivers between double rules
+REACH = 15  # pixels: a short rule this close to a long one meets it
 THICK = 9  # pixels across: a stroke this thick is writing, not a printed rule
 SHORT = 1 / 45  # the shortest rule looked for, as a share of the page's side
 MEND = 1 / 14  # the longest gap in a rule bridged, as a share of the page's side
@@ -42,6 +43,17 @@ def _short_rules(dark: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return across, down
 
 
+def _touching(short: np.ndarray, long_rules: np.ndarray) -> np.ndarray:
+    """The short rules that meet a long one: a rule of the form joins the others, while a
+    stroke of writing (一 in a date, the upright of 十) stands free inside its cell."""
+    count, labels = cv2.connectedComponents(short)
+    if count <= 1:
+        return short
+    meets = np.zeros(count, bool)
+    meets[np.unique(labels[long_rules & (labels > 0)])] = True
+    return meets[labels].astype(np.uint8)
+
+
 def mended(grid: Grid) -> np.ndarray:
     """The rules, short ones included, with worn stretches bridged: a gap shorter than
     MEND of the page's side between two pieces of one rule is taken for ink the plate or
@@ -49,8 +61,9 @@ def mended(grid: Grid) -> np.ndarray:
     h, w = grid.horizontal.shape
     across, down = grid.horizontal.astype(np.uint8), grid.vertical.astype(np.uint8)
     if grid.dark is not None:
-        short_across, short_down = _short_rules(grid.dark)
+        long_rules = cv2.dilate(across | down, np.ones((REACH, REACH), np.uint8)) > 0
         grow = np.ones((9, 9), np.uint8)
+        short_across, short_down = (_touching(mask, long_rules) for mask in _short_rules(grid.dark))
         across |= cv2.dilate(short_across, grow) > 0
         down |= cv2.dilate(short_down, grow) > 0
     across = cv2.morphologyEx(across, cv2.MORPH_CLOSE, np.ones((1, max(3, int(w * MEND))), np.uint8))

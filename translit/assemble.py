@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ocr.cells import CellReading
+from ocr.structure import LOOSE_LABEL
 from translit import content, correct, vocabulary
 
 SINGLE = ("location", "lot", "category", "area", "grade")
@@ -43,8 +44,12 @@ def _keyed(cell: CellReading) -> CellReading:
         doubts.append("no label: named by what it says")
     elif not _is_ditto(cell.text):
         fits, kind = content.agrees(key, cell.text)
-        if not fits:
-            doubts.append(f"the label says {key}, the writing reads as {kind}")
+        said, strength = content.best(cell.text)
+        if not fits or (LOOSE_LABEL in cell.doubts and said and not content.agrees(key, cell.text,
+                                                                                   content.LIKELY)[0]):
+            doubts.append(f"the label says {key}, the writing reads as {kind or said}")
+            if LOOSE_LABEL in cell.doubts and strength >= content.LIKELY:
+                key = said  # a label that only stands near the value yields to what it says
     return replace(cell, key=key, doubts=tuple(doubts))
 
 

@@ -27,8 +27,8 @@ def _is_numeral(text: str) -> bool:
 
 
 def _name_strength(text: str) -> float:
-    if not 2 <= len(text) <= 5 or any(ch in NUMERAL_CHARS or ch in UNITS for ch in text):
-        return 0.0
+    if not 2 <= len(text) <= 5 or _is_numeral(text) or any(ch in UNITS for ch in text):
+        return 0.0  # given names hold numerals (正一, 一郎), but not only numerals
     if text[:2] in vocabulary.SOSHI_SURNAMES or text[:2] in vocabulary.SURNAMES:
         return 0.7
     if text[0] in vocabulary.SURNAMES or text[0] in correct.SURNAME_LOOKALIKES:
@@ -81,12 +81,13 @@ def best(text: str) -> tuple[str | None, float]:
     return kind, found[kind]
 
 
-def agrees(key: str, text: str) -> tuple[bool, str | None]:
-    """Whether a value fits the label it stands by; else the kind its content says."""
+def agrees(key: str, text: str, sure: float = SURE) -> tuple[bool, str | None]:
+    """Whether a value fits the label it stands by; else the kind its content says (a
+    disagreement counts only where the content is at least `sure` of itself)."""
     found = kinds(text)
     if not found or key in found or key in ("grade", "extra"):
         return True, None
     if key == "location" and "address" in found or key == "address" and "location" in found:
         return True, None
     kind, strength = max(found.items(), key=lambda kv: kv[1])
-    return (strength < SURE), kind
+    return (strength < sure), kind

@@ -1,0 +1,181 @@
+"""Reading printings no template describes: labels, content, orientation, and the whole way
+from a scan of each layout family to a search that finds its final owner."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.export import export
+from app.ingest import PageImage
+from app.page_task import read_image
+from app.process import process_paths
+from app.search import owner_query, search_owners
+from db.archive import open_archive
+from ocr import labels
+from ocr.blocks import find_blocks
+from ocr.cells import CellReading
+from ocr.engine import get_engine
+from samples.generator import make_page
+from samples.layouts import FAMILIES
+from translit import content
+from translit.assemble import NOT_RECOGNISED, assign
+
+SEED = 31  # a seed the reader was not developed on
+
+
+@pytest.mark.parametrize(("read", "word", "key"), [
+    ("所在", "所在", "location"), ("所 在 地", "所在地", "location"), ("地畨", "地番", "lot"),
+    ("地目", "地目", "category"), ("地稹", "地積", "area"), ("年月曰", "年月日", "date"),
+    ("事由", "事由", "cause"), ("事故", "事故", "cause"), ("住 所", "住所", "address"),
+    ("民名", "氏名", "name"), ("氏名又ハ名称", "氏名又ハ名稱", "name"), ("名称", "名稱", "name"),
+    ("賃貸価格", "賃貸價格", "extra"), ("地价", "地價", "extra"), ("備考", "備考", "extra"),
+    ("治革", "沿革", "section"), ("土 地 台 帳", "土地臺帳", "title"), ("林野臺張", "林野臺帳", "title"),
+])
+def test_labels_are_read_through_the_engines_look_alikes(read: str, word: str, key: str) -> None:
+    label = labels.match(read)
+    assert label is not None and (label.word, label.key) == (word, key)
+
+
+@pytest.mark.parametrize("value", ["京畿道高陽郡碧蹄面城石里", "金正一", "百二十三番ノ四", "畓",
+                                   "參百貳拾坪", "大正五年三月拾日", "所有權移轉", "地目變換", "仝"])
+def test_values_are_no_labels(value: str) -> None:
+    assert labels.match(value) is None
+    assert labels.strip_label(value) == (None, value)
+
+
+def test_a_label_read_on_one_line_with_its_value_is_split_off() -> None:
+    label, rest = labels.strip_label("地番 百二十三番ノ四")
+    assert label is not None and label.key == "lot" and rest == "百二十三番ノ四"
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("昭和拾參年貳月五日", "date"), ("百二十三番ノ四", "lot"), ("參百貳拾坪", "area"),
+    ("七町二反二畝二步", "area"), ("畓", "category"), ("所有權移轉", "cause"),
+    ("京畿道高陽郡碧蹄面城石里", "location"), ("高陽郡碧蹄面城石里二百番地", "address"),
+    ("金本正一", "name"), ("南宮仁", "name"),
+])
+def test_content_says_what_a_value_is(text: str, kind: str) -> None:
+    assert content.best(text)[0] == kind
+
+
+def test_content_contradicting_its_label_is_doubted() -> None:
+    assert content.agrees("name", "大正五年三月拾日") == (False, "date")
+    assert content.agrees("address", "京畿道高陽郡碧蹄面城石里")[0]
+    assert content.agrees("date", "大正五年三月拾日")[0]
+
+
+def _value(text: str, key: str | None, area: tuple[int, int, int, int],
+           relation: str | None = "up") -> CellReading:
+    return CellReading("", text, 0.95, ((0, 0),) * 4, False, False, float(len(text)),
+                       key=key, relation=relation, area=area)
+
+
+def test_one_table_of_history_and_owners_is_told_apart_by_its_entries() -> None:
+    """Rows of one table in date order: a row with a date and an event word but no name is
+    a 沿革 entry, a row with a name an owner; a 賃貸價格 column never leaks."""
+    rows = [("大正五年三月拾日", "査定", None, None), ("大正五年三月拾日", "査定", "金正一", "高陽郡碧蹄面城石里"),
+            ("昭和二年四月一日", "分割", None, None), ("昭和拾年五月七日", "賣買", "李文", "高陽郡中面日山里")]
+    cells = [_value("拾貳圓", "extra", (900, 100, 1000, 160))]
+    for i, (date, cause, name, address) in enumerate(rows):
+        y = 100 + 100 * i
+        cells.append(_value(date, "date", (0, y, 300, y + 90)))
+        cells.append(_value(cause, "cause", (600, y, 700, y + 90)))
+        if name:
+            cells.append(_value(name, "name", (300, y, 400, y + 90)))
+            cells.append(_value(address, "address", (400, y, 600, y + 90)))
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert fields["events[0].event"] == "査定" and fields["events[1].event"] == "分割"
+    assert fields["owners[0].name"] == "金正一" and fields["owners[1].name"] == "李文"
+    assert fields["owners[1].cause"] == "賣買" and "events[2].date" not in fields
+    assert "拾貳圓" not in fields.values()
+
+
+def test_owners_written_down_the_page_are_read_right_to_left() -> None:
+    cells = []
+    for i, name in enumerate(["金正一", "李文", "朴順洙"]):  # the first owner stands rightmost
+        x = 1000 - 200 * i
+        cells.append(_value(name, "name", (x, 500, x + 150, 800), "right"))
+        cells.append(_value("昭和二年四月一日", "date", (x, 100, x + 150, 490), "right"))
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert [fields[f"owners[{i}].name"] for i in range(3)] == ["金正一", "李文", "朴順洙"]
+
+
+def test_an_unlabelled_value_is_named_by_its_content_and_doubted() -> None:
+    cells = assign([_value("京畿道高陽郡碧蹄面城石里", None, (0, 0, 500, 90), None),
+                    _value("金正一", None, (0, 200, 200, 290), None)], understood=False)
+    by_field = {c.field: c for c in cells}
+    assert by_field["location"].doubts and by_field["owners[0].name"].doubts
+    assert NOT_RECOGNISED in by_field["owners[0].name"].doubts
+
+
+def test_a_label_in_the_corner_of_a_cell_is_a_block_of_its_own() -> None:
+    page = Image.new("L", (900, 300), 255)
+    from PIL import ImageDraw
+
+    from samples import fonts
+
+    draw = ImageDraw.Draw(page)
+    draw.text((12, 8), "地番", font=fonts.font("print").at(30), fill=0)
+    draw.text((250, 120), "百二十三番", font=fonts.font("brush").at(84), fill=0)
+    ink = np.asarray(page)
+    blocks = find_blocks(ink, np.zeros_like(ink, bool), 150, (0, 0, 900, 300))
+    assert len(blocks) == 2
+    small, big = sorted(blocks, key=lambda b: b.box[2] - b.box[0])
+    assert small.box[2] < 100 and big.box[0] > 200 and not big.vertical
+
+
+def _scan(tmp_path: Path, name: str, pixels: np.ndarray) -> Path:
+    path = tmp_path / f"{name}.png"
+    Image.fromarray(pixels).save(path)
+    return path
+
+
+@pytest.mark.slow
+def test_every_family_goes_from_scan_to_search(archive_path: Path, tmp_path: Path) -> None:
+    """One clean page of every layout family: processed, exported as a parcel, and its
+    final owner found by name in hanja and in hangul."""
+    archive = open_archive(archive_path)
+    truths = {}
+    for family in FAMILIES:
+        pixels, truth = make_page(SEED, 1, "mixed", "none", layout=family)
+        truths[_scan(tmp_path, family, pixels).name] = truth
+    outcomes = process_paths(sorted(tmp_path.glob("*.png")), archive)
+    assert all(o.status == "stored" for o in outcomes)
+    out = io.StringIO()
+    assert export(archive, out) == len(FAMILIES)
+    parcels = {Path(p["file"]).name: p for p in map(json.loads, out.getvalue().splitlines())}
+    for name, truth in truths.items():
+        final = truth["final_owner"]
+        assert parcels[name]["owners"][-1]["name"]["hanja"] == final["hanja"], name
+        for query in (final["hanja"], final["hangul"]):
+            hits = search_owners(archive, owner_query(name=query))
+            assert any(h.is_final and Path(h.file).name == name for h in hits), (name, query)
+
+
+@pytest.mark.slow
+def test_a_card_with_no_rules_yields_its_parcel() -> None:
+    pixels, truth = make_page(SEED, 0, "land", "none", layout="ruleless")
+    reading = read_image(PageImage(1, pixels, truth["dpi"]), get_engine(), [])
+    assert reading.record is not None
+    assert reading.record["location"]["hanja"] == truth["fields"]["location"]["hanja"]
+    assert reading.record["owners"][-1]["name"]["hanja"] == truth["final_owner"]["hanja"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("family", "turn"), [("above", cv2.ROTATE_180),
+                                             ("vertical", cv2.ROTATE_90_CLOCKWISE),
+                                             ("vertical", cv2.ROTATE_90_COUNTERCLOCKWISE)])
+def test_a_card_fed_upside_down_or_sideways_is_turned_by_its_writing(family: str,
+                                                                      turn: int) -> None:
+    pixels, truth = make_page(SEED, 0, "mixed", "none", layout=family)
+    reading = read_image(PageImage(1, cv2.rotate(pixels, turn), truth["dpi"]), get_engine(), [])
+    assert reading.record is not None
+    assert reading.record["owners"][-1]["name"]["hanja"] == truth["final_owner"]["hanja"]
+    assert reading.record["lot"]["text"] == truth["fields"]["lot"]["text"]
