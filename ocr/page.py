@@ -16,9 +16,17 @@ import numpy as np
 from ocr import labels
 from ocr.cells import CellReading, read_cells
 from ocr.engine import OcrEngine
-from ocr.layout import Template, TemplateCell, best_template, find_grid, load_templates, place_cells
+from ocr.layout import (
+    Grid,
+    Template,
+    TemplateCell,
+    best_template,
+    find_grid,
+    load_templates,
+    place_cells,
+)
 from ocr.preprocess import Prepared, prepare, turned
-from ocr.structure import Structure, find_layout, read_structure, upright_turns
+from ocr.structure import Layout, Structure, find_layout, label_sample, read_structure, sample_hits
 
 MIN_LEARNT = 4  # fields a page must yield to serve as a template
 ON_RULE = 2  # a cell read by its labels ends just inside its rules: grown onto them
@@ -58,15 +66,38 @@ def _title(structure: Structure) -> str | None:
 
 def read_by_labels(prepared: Prepared, engine: OcrEngine
                    ) -> tuple[Prepared, Structure, tuple[int, int, int, int] | None]:
-    """The page turned upright by its writing, what was read on it, and its frame."""
+    """The page turned upright by its writing, what was read on it, and its frame.
+
+    A landscape scan was turned for being landscape, but a landscape card written down
+    the page is right as scanned: the labels of a sample of the smallest blocks tell
+    (a short label reads either way; one printed down the page, or a value, only when
+    right). A page on which hardly a label was read is tried every way."""
     grid = find_grid(prepared.ink)
     layout = find_layout(prepared, grid)
-    turns = upright_turns(prepared, layout, engine)
-    if turns:
-        prepared = turned(prepared, turns)
-        grid = find_grid(prepared.ink)
-        layout = find_layout(prepared, grid)
-    return prepared, read_structure(prepared, layout, engine), grid.frame
+    if prepared.quarter_turns == 1:
+        sample = label_sample(layout)
+        best = max((sample_hits(prepared, sample, turns, engine), -turns) for turns in (0, 3))
+        if best[0][0] == 0:  # no label reads lying in either: perhaps upside down
+            best = max([best] + [(sample_hits(prepared, sample, turns, engine), -turns)
+                                 for turns in (2, 1)])
+        if best[1]:
+            prepared, grid, layout = _turned(prepared, -best[1])
+    structure = read_structure(prepared, layout, engine)
+    if structure.score < ENOUGH_LABELS:
+        sample = label_sample(layout)
+        best = (sample_hits(prepared, sample, 0, engine), 0)
+        for turns in (2, 1, 3):
+            best = max(best, (sample_hits(prepared, sample, turns, engine), -turns))
+        if best[1]:
+            prepared, grid, layout = _turned(prepared, -best[1])
+            structure = read_structure(prepared, layout, engine)
+    return prepared, structure, grid.frame
+
+
+def _turned(prepared: Prepared, turns: int) -> tuple[Prepared, Grid, Layout]:
+    page = turned(prepared, turns)
+    grid = find_grid(page.ink)
+    return page, grid, find_layout(page, grid)
 
 
 def read_page(rgb: np.ndarray, engine: OcrEngine, templates: list[Template] | None = None,

@@ -35,7 +35,6 @@ CORNER = 0.3  # a label centred within this share of a cell's sides is in its co
 LOOSE_REACH = 4  # on a page with no rules a label stands within this many line widths
 SAMPLE = 16  # blocks read four ways to tell which way up the page is
 MIN_GLYPH = 12  # blocks thinner than this (a rule's remnant, a dash) tell nothing
-CONVINCING = 0.75  # this share of the sample reading as labels settles the question
 MAX_BLOCKS = 400  # more blocks than any card holds is noise (a photo, a smudge): read none
 
 
@@ -60,6 +59,7 @@ class Structure:
     title: str | None
     ruled: bool
     others: list[CellReading] = field(default_factory=list)  # writing outside the table
+    label_boxes: frozenset[Rect] = frozenset()  # the blocks read as labels
 
     @property
     def score(self) -> int:
@@ -112,29 +112,30 @@ def find_layout(prepared: Prepared, grid: Grid) -> Layout:
     return Layout([b.box for b in loose], [(i, b) for i, b in enumerate(loose)], False)
 
 
-def upright_turns(prepared: Prepared, layout: Layout, engine: OcrEngine) -> int:
-    """The clockwise quarter turns that set the writing upright: the turn under which most
-    of the page's smallest blocks (printed labels, mostly) read as labels. Only a sample
-    is read four ways, so a page fed sideways costs little more than one fed right."""
-    sample = sorted((b for _, b in layout.found
-                     if min(b.box[2] - b.box[0], b.box[3] - b.box[1]) >= MIN_GLYPH),
-                    key=lambda b: max(b.box[2] - b.box[0], b.box[3] - b.box[1]))[:SAMPLE]
-    if not sample:
-        return 0
-    best = (-1, 0)
-    for turns in (0, 2, 1, 3):
-        crops = []
-        for block in sample:
-            crop = np.rot90(crop_for(prepared.ink, block.box, False), -turns)
-            if crop.shape[0] > VERTICAL * crop.shape[1]:
-                crop = np.rot90(crop)
-            crops.append(np.ascontiguousarray(crop))
-        hits = sum(labels.match(text) is not None for text, _ in engine.recognize(crops))
-        if hits > best[0]:
-            best = (hits, turns)
-        if turns == 0 and hits >= CONVINCING * len(sample):
-            break
-    return best[1]
+def label_sample(layout: Layout) -> list[Block]:
+    """The page's smallest blocks of writing: printed labels, mostly."""
+    return sorted((b for _, b in layout.found
+                   if min(b.box[2] - b.box[0], b.box[3] - b.box[1]) >= MIN_GLYPH),
+                  key=lambda b: max(b.box[2] - b.box[0], b.box[3] - b.box[1]))[:SAMPLE]
+
+
+def sample_hits(prepared: Prepared, sample: list[Block], turns: int,
+                engine: OcrEngine) -> tuple[int, float]:
+    """How many of the sample's blocks read as labels with the page turned `turns`
+    quarters clockwise: the measure of which way up the page is. Counted twice: among
+    the blocks that then lie across, read as they stand, and among all, a block standing
+    up turned to be read as a column is. The first tells a portrait card fed sideways
+    (its lines stand up, and read well once turned) from a card written down the page;
+    the second settles what the first leaves even. Only a sample is read, so a page fed
+    sideways costs little more than one fed right."""
+    crops, lying = [], []
+    for block in sample:
+        crop = np.rot90(crop_for(prepared.ink, block.box, False), -turns)
+        standing = crop.shape[0] > VERTICAL * crop.shape[1]
+        lying.append(not standing)
+        crops.append(np.ascontiguousarray(np.rot90(crop) if standing else crop))
+    read = [labels.match(text) is not None for text, _ in engine.recognize(crops)]
+    return sum(hit for hit, flat in zip(read, lying, strict=True) if flat), float(sum(read))
 
 
 def _gap(a: Rect, b: Rect) -> int:
@@ -221,7 +222,8 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
                               label=label.word if label else None, relation=relation,
                               area=area, section=section,
                               doubts=(LOOSE_LABEL,) if label and not exact else ()))
-    return Structure(values, words, titles[0] if titles else None, ruled, others)
+    return Structure(values, words, titles[0] if titles else None, ruled, others,
+                     frozenset(it.block.box for it in items if it.label is not None))
 
 
 def _split_crowded(cells: list[Rect], items: list[Item]) -> tuple[list[Rect], list[Item]]:

@@ -171,7 +171,9 @@ def test_a_card_with_no_rules_yields_its_parcel() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(("family", "turn"), [("above", cv2.ROTATE_180),
                                              ("vertical", cv2.ROTATE_90_CLOCKWISE),
-                                             ("vertical", cv2.ROTATE_90_COUNTERCLOCKWISE)])
+                                             ("vertical", cv2.ROTATE_90_COUNTERCLOCKWISE),
+                                             ("ruleless", cv2.ROTATE_90_CLOCKWISE),
+                                             ("corner", cv2.ROTATE_90_COUNTERCLOCKWISE)])
 def test_a_card_fed_upside_down_or_sideways_is_turned_by_its_writing(family: str,
                                                                       turn: int) -> None:
     pixels, truth = make_page(SEED, 0, "mixed", "none", layout=family)
