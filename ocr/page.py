@@ -76,12 +76,19 @@ def read_by_labels(prepared: Prepared, engine: OcrEngine
     layout = find_layout(prepared, grid)
     if prepared.quarter_turns == 1:
         sample = label_sample(layout)
-        best = max((sample_hits(prepared, sample, turns, engine), -turns) for turns in (0, 3))
-        if best[0][0] == 0:  # no label reads lying in either: perhaps upside down
-            best = max([best] + [(sample_hits(prepared, sample, turns, engine), -turns)
-                                 for turns in (2, 1)])
-        if best[1]:
-            prepared, grid, layout = _turned(prepared, -best[1])
+        scores = {turns: sample_hits(prepared, sample, turns, engine) for turns in (0, 3)}
+        best = max(scores, key=lambda t: (scores[t], -t))
+        total, lying = scores[best]
+        # Read mostly as columns: perhaps a card written across, turned a quarter clockwise
+        # too far; hardly read at all: perhaps upside down.
+        more = [(best + 3) % 4] if lying < total / 2 else []
+        if total < ENOUGH_LABELS:
+            more = [2, 1]
+        scores |= {turns: sample_hits(prepared, sample, turns, engine) for turns in more
+                   if turns not in scores}
+        best = max(scores, key=lambda t: (scores[t], -t))
+        if best:
+            prepared, grid, layout = _turned(prepared, best)
     structure = read_structure(prepared, layout, engine)
     if structure.score < ENOUGH_LABELS:
         sample = label_sample(layout)

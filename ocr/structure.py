@@ -120,14 +120,17 @@ def label_sample(layout: Layout) -> list[Block]:
 
 
 def sample_hits(prepared: Prepared, sample: list[Block], turns: int,
-                engine: OcrEngine) -> tuple[int, float]:
+                engine: OcrEngine) -> tuple[int, int]:
     """How many of the sample's blocks read as labels with the page turned `turns`
-    quarters clockwise: the measure of which way up the page is. Counted twice: among
-    the blocks that then lie across, read as they stand, and among all, a block standing
-    up turned to be read as a column is. The first tells a portrait card fed sideways
-    (its lines stand up, and read well once turned) from a card written down the page;
-    the second settles what the first leaves even. Only a sample is read, so a page fed
-    sideways costs little more than one fed right."""
+    quarters clockwise (a block standing up turned to be read as a column is), and how
+    many of those lie across: the measure of which way up the page is.
+
+    The recogniser reads a line upright and a column turned a quarter, so a page turned
+    a quarter the wrong way still reads one kind of its writing (its lines, or its
+    columns), and only the right way reads both. A card written across only reads as
+    well turned a quarter clockwise (its lines then stand, and read as columns): what
+    lies across parts the two. Only a sample is read, so a page fed sideways costs
+    little more than one fed right."""
     crops, lying = [], []
     for block in sample:
         crop = np.rot90(crop_for(prepared.ink, block.box, False), -turns)
@@ -135,7 +138,7 @@ def sample_hits(prepared: Prepared, sample: list[Block], turns: int,
         lying.append(not standing)
         crops.append(np.ascontiguousarray(np.rot90(crop) if standing else crop))
     read = [labels.match(text) is not None for text, _ in engine.recognize(crops)]
-    return sum(hit for hit, flat in zip(read, lying, strict=True) if flat), float(sum(read))
+    return sum(read), sum(hit for hit, flat in zip(read, lying, strict=True) if flat)
 
 
 def _gap(a: Rect, b: Rect) -> int:
