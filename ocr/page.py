@@ -26,7 +26,14 @@ from ocr.layout import (
     place_cells,
 )
 from ocr.preprocess import Prepared, prepare, turned
-from ocr.structure import Layout, Structure, find_layout, label_sample, read_structure, sample_hits
+from ocr.structure import (
+    Layout,
+    Structure,
+    find_layout,
+    label_sample,
+    read_structure,
+    sample_hits,
+)
 
 MIN_LEARNT = 4  # fields a page must yield to serve as a template
 ON_RULE = 2  # a cell read by its labels ends just inside its rules: grown onto them
@@ -102,6 +109,7 @@ def read_by_labels(prepared: Prepared, engine: OcrEngine
 
 
 def _turned(prepared: Prepared, turns: int) -> tuple[Prepared, Grid, Layout]:
+    """The page turned, and what is found on it turned so."""
     page = turned(prepared, turns)
     grid = find_grid(page.ink)
     return page, grid, find_layout(page, grid)

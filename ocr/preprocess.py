@@ -35,7 +35,7 @@ class Prepared:
         return (pts @ inverse.T)[:, :2]
 
 
-def _quarter_turn_matrix(turns: int, w: int, h: int) -> np.ndarray:
+def quarter_turn_matrix(turns: int, w: int, h: int) -> np.ndarray:
     """Clockwise quarter turns of a w×h image as a 3×3 matrix on pixel coordinates."""
     turns %= 4
     if turns == 0:
@@ -99,7 +99,7 @@ def prepare(rgb: np.ndarray, quarter_turns: int | None = None) -> Prepared:
     upside down is decided by the layout, which knows where the title belongs."""
     h, w = rgb.shape[:2]
     turns = (1 if w > h else 0) if quarter_turns is None else quarter_turns % 4
-    matrix = _quarter_turn_matrix(turns, w, h)
+    matrix = quarter_turn_matrix(turns, w, h)
     image = rotate_quarters(rgb, turns)
 
     x0, y0, x1, y1 = _paper_box(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY))
@@ -131,7 +131,7 @@ def turned(prepared: Prepared, turns: int) -> Prepared:
     if turns == 0:
         return prepared
     h, w = prepared.ink.shape
-    m = _quarter_turn_matrix(turns, w, h)
+    m = quarter_turn_matrix(turns, w, h)
     red = rotate_quarters(prepared.red.astype(np.uint8), turns) > 0
     return Prepared(rotate_quarters(prepared.ink, turns), red, m @ prepared.matrix,
                     (prepared.quarter_turns + turns) % 4, prepared.skew)

@@ -33,7 +33,7 @@ MIN_CELLS = 4  # fewer regions than this is no table: read the page as loose blo
 LOOSE_LABEL = "label not in line with the value"
 CORNER = 0.3  # a label centred within this share of a cell's sides is in its corner
 LOOSE_REACH = 4  # on a page with no rules a label stands within this many line widths
-SAMPLE = 16  # blocks read four ways to tell which way up the page is
+SAMPLE = 12  # blocks read more than one way to tell which way up the page is
 MIN_GLYPH = 12  # blocks thinner than this (a rule's remnant, a dash) tell nothing
 MAX_BLOCKS = 400  # more blocks than any card holds is noise (a photo, a smudge): read none
 
