@@ -14,14 +14,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ocr.blocks import MIN_INK, MIN_SPECK
 from ocr.engine import OcrEngine
 from ocr.layout import Cell, Grid
 from ocr.preprocess import Prepared
 
 INSET = 5  # pixels kept clear of the cell's rules
 INK_LEVELS = (150, 215)  # the page's Otsu level, kept within these: faded ink is light
-MIN_INK = 60  # pixels of ink for a cell to count as written
-MIN_SPECK = 16  # connected ink smaller than this is dust
 
 
 @dataclass(frozen=True)
