@@ -14,6 +14,7 @@ is the template path: the families that have a template (land, forest) read with
 
 from __future__ import annotations
 
+import hashlib
 import json
 import statistics
 import tempfile
@@ -136,7 +137,7 @@ def run(pages: int, seed: int, show_errors: bool = False) -> dict[str, Any]:
                    f"{family} p{index} {level}" if show_errors else None)
             with archive.session() as session, session.begin():
                 page = page_row(reading)
-                page.scan = Scan(sha256=f"{family}-{seed}-{index}".ljust(64, "0"),
+                page.scan = Scan(sha256=hashlib.sha256(f"{family}-{seed}-{index}".encode()).hexdigest(),
                                  path=f"{family}_{index}.png", size=0)
                 session.add(page)
                 session.flush()

@@ -123,17 +123,26 @@ def test_assign_refuses_clearly(archive_path: Path) -> None:
 @pytest.mark.slow
 def test_a_page_with_a_name_but_no_form_reaches_review_then_search(archive_path: Path,
                                                                     tmp_path: Path) -> None:
-    """The issue's case end to end: a sheet the machine cannot structure is processed, is
-    listed for review, and the clerk's assignment of its one line (and of a box drawn
-    around the same name, read by the engine) is found by search, hanja and hangul."""
+    """The issue's case end to end: a sheet with no form, only a name on it, is processed
+    and yields a parcel (what it says names the field) marked "form not recognised",
+    which search finds and the review lists; the clerk's assignment of its line (and of
+    a box drawn around the same name, read by the engine) is kept as the clerk's version,
+    still found by search, hanja and hangul."""
     archive = open_archive(archive_path)
     outcomes = process_paths([name_sheet(tmp_path / "sheet.png")], archive)
     assert [o.status for o in outcomes] == ["stored"]
     [entry] = pages_for_review(archive)
-    assert entry.parcel_id is None and entry.status == "no form" and entry.needs_review
+    assert entry.parcel_id is not None and entry.status == "no form" and entry.needs_review
+    with archive.session() as s:
+        record = s.get(Parcel, entry.parcel_id).record
+    assert record["owners"][0]["name"]["hanja"] == NAME
+    assert "form not recognised" in record["owners"][0]["name"]["problems"]
+    assert found(archive, NAME) == [entry.parcel_id] == found(archive, READING)
+
     [line] = [v for v in page_lines(archive, entry.page_id) if NAME in v.text]
     made = assign(archive, entry.page_id, "owners[0].name", line_id=line.line_id)
-    assert made.created and found(archive, NAME) == [made.parcel_id] == found(archive, READING)
+    assert not made.created and made.parcel_id == entry.parcel_id
+    assert found(archive, NAME) == [made.parcel_id] == found(archive, READING)
 
     xs = [p[0] for p in line.box]
     ys = [p[1] for p in line.box]
