@@ -24,7 +24,7 @@ MIN_INK = 60  # pixels of ink for a region to hold any writing
 LINE_GAP = 2  # empty rows (or columns) that part two lines
 WORD_GAP = 0.8  # a gap this wide for the line's thickness parts two blocks of one line
 MIN_WORD_GAP = 10  # pixels: never part a line at a narrower gap
-HAIRLINE = 0.12  # strips parted by less than this share of the thinner are one line
+HAIRLINE = 0.2  # strips parted by less than this share of the thinner are one line
 FRAGMENT = 0.6  # a strip this thin beside a line…
 FRAGMENT_GAP = 0.15  # …and this close (shares of the line's thickness) is part of it
 THIN = 0.8  # a block thinner than this share of a character is a stroke, not a line
@@ -142,11 +142,14 @@ def _lines(mask: np.ndarray) -> tuple[list[Rect], bool]:
 
 
 def find_blocks(ink: np.ndarray, rules: np.ndarray, level: int, rect: Rect,
-                outside: Rect | None = None) -> list[Block]:
-    """The text blocks inside `rect` of a prepared page (rules removed), optionally
-    leaving out the area `outside` (the table, when reading what surrounds it)."""
+                outside: Rect | None = None, region: np.ndarray | None = None) -> list[Block]:
+    """The text blocks inside `rect` of a prepared page (rules removed), only within
+    `region` (a mask the size of `rect`) if given, and leaving out the area `outside`
+    (the table, when reading what surrounds it)."""
     x0, y0, x1, y1 = rect
     mask = (ink[y0:y1, x0:x1] < level) & ~rules[y0:y1, x0:x1]
+    if region is not None:
+        mask &= region
     if outside is not None:
         ox0, oy0, ox1, oy1 = outside
         mask[max(0, oy0 - y0):max(0, oy1 - y0), max(0, ox0 - x0):max(0, ox1 - x0)] = False

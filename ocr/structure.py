@@ -100,10 +100,11 @@ def find_layout(prepared: Prepared, grid: Grid) -> Layout:
     rules = mended(grid)
     level = ink_level(ink)
     h, w = ink.shape
-    cells = find_cells(rules)
+    cells, regions = find_cells(rules)
     if len(cells) >= MIN_CELLS:
         found: list[tuple[int | None, Block]] = [
-            (i, b) for i, rect in enumerate(cells) for b in find_blocks(ink, rules, level, rect)]
+            (i, b) for i, (rect, region) in enumerate(zip(cells, regions, strict=True))
+            for b in find_blocks(ink, rules, level, rect, region=region)]
         table = (min(c[0] for c in cells), min(c[1] for c in cells),
                  max(c[2] for c in cells), max(c[3] for c in cells))
         found += [(None, b) for b in find_blocks(ink, rules, level, (0, 0, w, h), table)]

@@ -115,20 +115,25 @@ def _extent(rules: np.ndarray) -> Rect | None:
     return x0, y0, x1, y1
 
 
-def find_cells(rules: np.ndarray) -> list[Rect]:
+def find_cells(rules: np.ndarray) -> tuple[list[Rect], list[np.ndarray]]:
     """The cells inside the table whose (mended) rules are `rules`, each the box of one
-    region they enclose, in reading order of their top-left corners."""
+    region they enclose, in reading order of their top-left corners, with the region
+    itself (a mask the size of the box): where a rule is missing a region is no
+    rectangle, and its box overlaps its neighbours', but its writing is its own."""
     extent = _extent(rules)
     if extent is None:
-        return []
+        return [], []
     fx0, fy0, fx1, fy1 = extent
     free = ~rules[fy0:fy1 + 1, fx0:fx1 + 1]
-    count, _, stats, _ = cv2.connectedComponentsWithStats(free.astype(np.uint8), connectivity=4)
+    count, regions, stats, _ = cv2.connectedComponentsWithStats(free.astype(np.uint8),
+                                                                 connectivity=4)
     cells = []
-    for x, y, w, h, area in stats[1:]:
+    for index, (x, y, w, h, area) in enumerate(stats[1:], start=1):
         if w >= MIN_SIDE and h >= MIN_SIDE and area >= 0.3 * w * h:
-            cells.append((int(x + fx0), int(y + fy0), int(x + w + fx0), int(y + h + fy0)))
-    return sorted(cells, key=lambda r: (r[1], r[0]))
+            rect = (int(x + fx0), int(y + fy0), int(x + w + fx0), int(y + h + fy0))
+            cells.append((rect, regions[y:y + h, x:x + w] == index))
+    cells.sort(key=lambda cell: (cell[0][1], cell[0][0]))
+    return [rect for rect, _ in cells], [mask for _, mask in cells]
 
 
 def _shared(a0: int, a1: int, b0: int, b1: int) -> float:

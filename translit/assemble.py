@@ -23,6 +23,7 @@ SINGLE = ("location", "lot", "category", "area", "grade")
 ROW_KEYS = ("date", "cause", "address", "name")
 OWNER_KEYS = ("name", "address")
 NOT_RECOGNISED = "form not recognised"
+WANDER = 0.8  # a value whose middle is this near a row's (for its thickness) is in it
 Rect = tuple[int, int, int, int]
 
 
@@ -101,7 +102,7 @@ def _grouped(cells: list[CellReading], across: bool) -> list[list[CellReading]]:
     for cell in sorted(cells, key=position):
         span = _span(cell.area or (0, 0, 0, 0), across)
         entry = entries[-1] if entries else None
-        if entry is not None and band is not None and _shared(band, span) >= 0.5 \
+        if entry is not None and band is not None and _same_line(band, span) \
                 and cell.key not in {c.key for c in entry}:
             entry.append(cell)
             band = (min(band[0], span[0]), max(band[1], span[1]))
@@ -109,6 +110,16 @@ def _grouped(cells: list[CellReading], across: bool) -> list[list[CellReading]]:
             entries.append([cell])
             band = span
     return entries
+
+
+def _same_line(band: tuple[int, int], span: tuple[int, int]) -> bool:
+    """Whether a value stands in an entry's row (or column): most of it within the band,
+    or, for values written loose in a cell whose rules wore away, its middle near the
+    band's (hands wander up and down a row)."""
+    if _shared(band, span) >= 0.5:
+        return True
+    middle = abs((band[0] + band[1]) - (span[0] + span[1])) / 2
+    return middle <= WANDER * max(band[1] - band[0], span[1] - span[0])
 
 
 def _is_owner(entry: list[CellReading]) -> bool:
