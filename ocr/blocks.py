@@ -27,6 +27,10 @@ MIN_WORD_GAP = 10  # pixels: never part a line at a narrower gap
 HAIRLINE = 0.2  # strips parted by less than this share of the thinner are one line
 FRAGMENT = 0.6  # a strip this thin beside a line…
 FRAGMENT_GAP = 0.15  # …and this close (shares of the line's thickness) is part of it
+HEADING = 0.5  # a top band this thin beside the next…
+HEADING_GAP = 0.3  # …and this far above it (shares of its thickness) is a printed label,
+STROKE = 0.2  # …unless thinner than this share of the next band: a flat stroke, 一
+TWO_CHARACTERS = 1.6  # a band this long for its thickness holds two characters or more
 THIN = 0.8  # a block thinner than this share of a character is a stroke, not a line
 ONE_CHARACTER = 1.2  # a block up to this long for its thickness holds one character
 DEPTH = 4  # cuts nested at most this deep
@@ -127,11 +131,29 @@ def _lineness(boxes: list[Rect], down: bool, character: float) -> float:
     return total
 
 
+def _headed(mask: np.ndarray) -> bool:
+    """Whether the region's top is a short line of small print over what is written below
+    it (a label printed in the corner of its cell): a thin band as long as two characters
+    or more, clear of a much thicker band beneath. Then the writing below is read as
+    it lies, not as one column with the label."""
+    bands = _mend_lines(mask, _runs(mask.any(axis=1), LINE_GAP), False)
+    if len(bands) < 2:
+        return False
+    (t0, t1), (b0, b1) = bands[0], (bands[1][0], bands[-1][1])
+    top, below = t1 - t0, b1 - b0
+    if not STROKE * below <= top <= HEADING * below or b0 - t1 < HEADING_GAP * top:
+        return False  # too thick for a label over its value, or a flat stroke (一)
+    columns = np.flatnonzero(mask[t0:t1].any(axis=0))
+    return columns[-1] - columns[0] >= TWO_CHARACTERS * top
+
+
 def _lines(mask: np.ndarray) -> tuple[list[Rect], bool]:
     """The region's lines, cut across and down, whichever makes more of them look like
     lines (across on a tie: a single character, say). A character is about as thick as
     the thicker of the two cuts' usual blocks."""
     across = _cut(mask, down=False)
+    if _headed(mask):
+        return across, False
     down = _cut(mask, down=True)
     if not across or not down:
         return across, False
