@@ -133,6 +133,8 @@ def run(pages: int, seed: int, show_errors: bool = False) -> dict[str, Any]:
             tally.seconds.append(time.perf_counter() - start)
             tally.pages += 1
             tally.with_parcel += reading.record is not None
+            if show_errors and reading.record is None:
+                print(f"  {family} p{index} {level}: no parcel ({len(reading.lines)} lines)")
             _score(tally, level, reading.record, truth,
                    f"{family} p{index} {level}" if show_errors else None)
             with archive.session() as session, session.begin():

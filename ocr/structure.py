@@ -97,8 +97,8 @@ class Layout:
 def find_layout(prepared: Prepared, grid: Grid) -> Layout:
     """The cells of the page's table and the blocks of writing in and around them."""
     ink = prepared.ink
-    rules = mended(grid)
     level = ink_level(ink)
+    rules = mended(grid, ink < level)
     h, w = ink.shape
     cells, regions = find_cells(rules)
     if len(cells) >= MIN_CELLS:

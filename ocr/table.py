@@ -54,12 +54,28 @@ def _touching(short: np.ndarray, long_rules: np.ndarray) -> np.ndarray:
     return meets[labels].astype(np.uint8)
 
 
-def mended(grid: Grid) -> np.ndarray:
-    """The rules, short ones included, with worn stretches bridged: a gap shorter than
-    MEND of the page's side between two pieces of one rule is taken for ink the plate or
-    the years lost. Thickened as the form finder's are, so no cell touches its rules."""
+def _faint_rules(inked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Long rules among what the page's own ink level calls ink: rules printed so pale
+    that the form finder's local threshold passes over them are still ink to the reader,
+    and would run every cell together if left in."""
+    h, w = inked.shape
+    grow = np.ones((9, 9), np.uint8)
+    across = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((1, max(40, w // 18)), np.uint8))
+    down = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((max(40, h // 25), 1), np.uint8))
+    return cv2.dilate(across, grow) > 0, cv2.dilate(down, grow) > 0
+
+
+def mended(grid: Grid, inked: np.ndarray | None = None) -> np.ndarray:
+    """The rules, short ones included (and, given the page's ink as `inked`, pale ones),
+    with worn stretches bridged: a gap shorter than MEND of the page's side between two
+    pieces of one rule is taken for ink the plate or the years lost. Thickened as the
+    form finder's are, so no cell touches its rules."""
     h, w = grid.horizontal.shape
     across, down = grid.horizontal.astype(np.uint8), grid.vertical.astype(np.uint8)
+    if inked is not None:
+        pale_across, pale_down = _faint_rules(inked.astype(np.uint8))
+        across |= pale_across
+        down |= pale_down
     if grid.dark is not None:
         long_rules = cv2.dilate(across | down, np.ones((REACH, REACH), np.uint8)) > 0
         grow = np.ones((9, 9), np.uint8)

@@ -322,14 +322,16 @@ MISSING = "not found on the page"
 
 
 def _check_whole(rows: list[dict[str, Field]], required: tuple[str, ...]) -> None:
-    """An entry without its date or its name (or event) was read in part: the rest of it
-    may belong elsewhere, so every field it has goes to review."""
+    """An entry without its date or its name (or event) was read in part: its values, and
+    those of the entries around it, may have slipped into one another's rows, so every
+    field of the table goes to review."""
+    lacking = sorted({k for row in rows for k in required if k not in row})
+    if not lacking:
+        return
+    problem = "an entry of this table has no " + " or ".join(lacking)
     for row in rows:
-        lacking = [k for k in required if k not in row]
-        if lacking and row:
-            problem = "the entry has no " + " or ".join(lacking)
-            for key, f in row.items():
-                row[key] = replace(f, problems=f.problems + (problem,))
+        for key, f in row.items():
+            row[key] = replace(f, problems=f.problems + (problem,))
 
 
 def _missing() -> Field:
@@ -341,7 +343,7 @@ def build_record(form: str, cells: list[CellReading], expect_all: bool = False) 
     """A register record from a page's cell readings. With `expect_all` (a page read by
     its labels, not a template) a field every card has but none was read for is kept as
     an empty field marked for review, so a clerk sees what is missing, and so is every
-    field of an entry that lacks its date or its name."""
+    field of a table one of whose entries lacks its date or its name."""
     single: dict[str, CellReading] = {}
     rows: dict[str, dict[int, dict[str, CellReading]]] = {"events": {}, "owners": {}}
     for cell in cells:
