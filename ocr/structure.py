@@ -35,7 +35,7 @@ CORNER = 0.3  # a label centred within this share of a cell's sides is in its co
 LOOSE_REACH = 4  # on a page with no rules a label stands within this many line widths
 SAMPLE = 12  # blocks read more than one way to tell which way up the page is
 MIN_GLYPH = 12  # blocks thinner than this (a rule's remnant, a dash) tell nothing
-MAX_BLOCKS = 400  # more blocks than any card holds is noise (a photo, a smudge): read none
+MAX_BLOCKS = 400  # more blocks than any card holds is noise (a photo, a smudge): the largest
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,6 @@ class Structure:
     title: str | None
     ruled: bool
     others: list[CellReading] = field(default_factory=list)  # writing outside the table
-    label_boxes: frozenset[Rect] = frozenset()  # the blocks read as labels
 
     @property
     def score(self) -> int:
@@ -226,8 +225,7 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
                               label=label.word if label else None, relation=relation,
                               area=area, section=section,
                               doubts=(LOOSE_LABEL,) if label and not exact else ()))
-    return Structure(values, words, titles[0] if titles else None, ruled, others,
-                     frozenset(it.block.box for it in items if it.label is not None))
+    return Structure(values, words, titles[0] if titles else None, ruled, others)
 
 
 def _split_crowded(cells: list[Rect], items: list[Item]) -> tuple[list[Rect], list[Item]]:
