@@ -71,15 +71,16 @@ def _title(structure: Structure) -> str | None:
     return None
 
 
-def read_by_labels(prepared: Prepared, engine: OcrEngine
+def read_by_labels(prepared: Prepared, engine: OcrEngine, grid: Grid | None = None
                    ) -> tuple[Prepared, Structure, tuple[int, int, int, int] | None]:
     """The page turned upright by its writing, what was read on it, and its frame.
 
     A landscape scan was turned for being landscape, but a landscape card written down
     the page is right as scanned: the labels of a sample of the smallest blocks tell
     (a short label reads either way; one printed down the page, or a value, only when
-    right). A page on which hardly a label was read is tried every way."""
-    grid = find_grid(prepared.ink)
+    right). A page on which hardly a label was read is tried every way. `grid`: the
+    page's rules, when already found."""
+    grid = grid or find_grid(prepared.ink)
     layout = find_layout(prepared, grid)
     if prepared.quarter_turns == 1:
         sample = label_sample(layout)
@@ -133,7 +134,7 @@ def read_page(rgb: np.ndarray, engine: OcrEngine, templates: list[Template] | No
         cells = read_cells(prepared, grid, place_cells(template, grid.frame), engine, binarise)
         return PageReading(template.kind, score, prepared.skew, prepared.quarter_turns, cells,
                            template=template.name, frame=grid.frame)
-    page, structure, frame = read_by_labels(prepared, engine)
+    page, structure, frame = read_by_labels(prepared, engine, grid)
     source = "labels" if structure.ruled and structure.score >= ENOUGH_LABELS else "content"
     return PageReading(_title(structure), 0.0, page.skew, page.quarter_turns, structure.values,
                        source, structure.others, frame=frame)
