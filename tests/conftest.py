@@ -133,3 +133,24 @@ def distinct_copies(folder: Path, count: int, start: int = 0) -> list[Path]:
         path.write_bytes(data[:2] + segment + data[2:])
         out.append(path)
     return out
+
+
+def old_archive(path: Path, revision: str, *statements: str) -> None:
+    """An archive file as an older Toji left it: migrated only to `revision`, with the
+    rows the SQL `statements` insert, for the upgrade tests."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from db.archive import MIGRATIONS
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+        for statement in statements:
+            connection.execute(text(statement))
+    engine.dispose()

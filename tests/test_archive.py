@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from db.archive import ArchiveError, open_archive
+from tests.conftest import old_archive
 
 
 def test_first_open_creates_the_schema_at_head(archive_path: Path) -> None:
@@ -32,23 +33,10 @@ def test_a_folder_or_a_non_database_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_archive_of_an_older_version_is_upgraded_keeping_its_rows(archive_path: Path) -> None:
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import create_engine
 
-    from db.archive import MIGRATIONS
-
-    engine = create_engine(f"sqlite:///{archive_path}")
-    archive_path.parent.mkdir(parents=True, exist_ok=True)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
-        connection.execute(text(
-            "insert into scans (sha256, path, size, status, added_at) "
-            "values ('ab', '/scans/1.png', 10, 'stored', '2026-01-01')"))
-    engine.dispose()
+    old_archive(archive_path, "0001", "insert into scans (sha256, path, size, status, added_at) "
+                "values ('ab', '/scans/1.png', 10, 'stored', '2026-01-01')")
     archive = open_archive(archive_path)
     with archive.engine.connect() as c:
         assert c.execute(text("select version_num from alembic_version")).scalar() == "0007"

@@ -16,6 +16,7 @@ from app.forms import FormError, find_page, learn, list_forms, templates
 from app.process import process_paths
 from db.archive import open_archive
 from db.models import AuditEntry, Form, Page, Scan
+from tests.conftest import old_archive
 
 
 @pytest.fixture(scope="module")
@@ -34,27 +35,14 @@ def printing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def test_migration_adds_forms_to_a_fresh_and_an_existing_archive(archive_path: Path) -> None:
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine
-
-    from db.archive import MIGRATIONS
-
     fresh = open_archive(archive_path.with_name("fresh.db"))
     assert "forms" in inspect(fresh.engine).get_table_names()
     assert "template" in {c["name"] for c in inspect(fresh.engine).get_columns("pages")}
-    engine = create_engine(f"sqlite:///{archive_path}")
-    archive_path.parent.mkdir(parents=True, exist_ok=True)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0006")
-        connection.execute(text("insert into scans (sha256, path, size, status, added_at) "
-                                "values ('ab', '/s/1.png', 10, 'stored', '2026-01-01')"))
-        connection.execute(text("insert into pages (scan_id, number, width, height, engine, "
-                                "status) values (1, 1, 10, 10, 'x', 'no form')"))
-    engine.dispose()
+    old_archive(archive_path, "0006",
+                "insert into scans (sha256, path, size, status, added_at) "
+                "values ('ab', '/s/1.png', 10, 'stored', '2026-01-01')",
+                "insert into pages (scan_id, number, width, height, engine, status) "
+                "values (1, 1, 10, 10, 'x', 'no form')")
     archive = open_archive(archive_path)
     with archive.engine.connect() as c:
         assert c.execute(text("select version_num from alembic_version")).scalar() == "0007"
