@@ -114,11 +114,6 @@ def _cut(mask: np.ndarray, down: bool, depth: int = 0) -> list[Rect]:
     return boxes
 
 
-def _thickness(boxes: list[Rect], down: bool) -> float:
-    """The usual thickness of a cut's blocks (their width, for lines running down)."""
-    return float(np.median([(x1 - x0) if down else (y1 - y0) for x0, y0, x1, y1 in boxes]))
-
-
 def _lineness(boxes: list[Rect], down: bool, character: float) -> float:
     """How much a cut's blocks look like lines running its way: the characters beyond the
     first each block holds, its length over its thickness (no thinner than a character:
@@ -149,16 +144,17 @@ def _headed(mask: np.ndarray) -> bool:
 
 def _lines(mask: np.ndarray) -> tuple[list[Rect], bool]:
     """The region's lines, cut across and down, whichever makes more of them look like
-    lines (across on a tie: a single character, say). A character is about as tall as
-    the usual block cut across: a line's thickness, or a column's characters one by one
-    (cut down, a page's writing can run together into one block far thicker)."""
+    lines (across on a tie: a single character, say). A character is about as large as
+    the usual block cut across is long: a column's characters one by one (a flat 一 as
+    wide as the rest), or a line, which then weighs little (cut down, a page's writing
+    can run together into one block far thicker)."""
     across = _cut(mask, down=False)
     if _headed(mask):
         return across, False
     down = _cut(mask, down=True)
     if not across or not down:
         return across, False
-    character = _thickness(across, False)
+    character = float(np.median([max(x1 - x0, y1 - y0) for x0, y0, x1, y1 in across]))
     if _lineness(down, True, character) > _lineness(across, False, character):
         return down, True
     return across, False
