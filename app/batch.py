@@ -281,6 +281,9 @@ class _Inline:
         pass
 
 
+WORKER_NICE = 5  # pool workers yield the CPU to the window and the coordinating process
+
+
 class _Pool:
     """A pool of worker processes, each loading the models once and reading on one thread
     (as OCRmyPDF's jobs do): pages in parallel scale better than threads within a page,
@@ -289,7 +292,7 @@ class _Pool:
     def __init__(self, engine: str, workers: int) -> None:
         self.executor = cf.ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=warm, initargs=(engine, 1))
+            initializer=warm, initargs=(engine, 1, WORKER_NICE))
 
     def submit(self, fn: Callable, *args: Any) -> cf.Future:
         return self.executor.submit(fn, *args)
