@@ -44,13 +44,12 @@ def _keyed(cell: CellReading) -> CellReading:
         key = kind
         doubts.append("no label: named by what it says")
     elif not _is_ditto(cell.text):
-        fits, kind = content.agrees(key, cell.text)
-        said, strength = content.best(cell.text)
-        if not fits or (LOOSE_LABEL in cell.doubts and said and not content.agrees(key, cell.text,
-                                                                                   content.LIKELY)[0]):
-            doubts.append(f"the label says {key}, the writing reads as {kind or said}")
-            if LOOSE_LABEL in cell.doubts and strength >= content.LIKELY:
-                key = said  # a label that only stands near the value yields to what it says
+        loose = LOOSE_LABEL in cell.doubts  # a label that only stands near the value
+        fits, kind = content.agrees(key, cell.text, content.LIKELY if loose else content.SURE)
+        if not fits and kind:
+            doubts.append(f"the label says {key}, the writing reads as {kind}")
+            if loose:
+                key = kind  # yields to what the value says
     return replace(cell, key=key, doubts=tuple(doubts))
 
 
@@ -136,7 +135,7 @@ def assign(cells: list[CellReading], understood: bool = True) -> list[CellReadin
         return cells
     keyed = [_keyed(c) if not c.field else c for c in cells]
     out: list[CellReading] = []
-    taken: set[str] = set()
+    taken: set[int] = set()
     for key in SINGLE:
         mine = [c for c in keyed if c.key == key and not c.field]
         mine.sort(key=lambda c: (c.label is None, -content.kinds(c.text).get(key, 0.0),
