@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from app import ingest
+from app import ingest, pool_worker
 from app.auth import require
 from app.forms import template_json
 from app.page_task import PageReading, read_and_store, read_page_task, warm
@@ -292,7 +292,7 @@ class _Pool:
     def __init__(self, engine: str, workers: int) -> None:
         self.executor = cf.ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=warm, initargs=(engine, 1, WORKER_NICE))
+            initializer=pool_worker.start, initargs=(engine, 1, WORKER_NICE))
 
     def submit(self, fn: Callable, *args: Any) -> cf.Future:
         return self.executor.submit(fn, *args)

@@ -39,12 +39,8 @@ class PageReading:
     template: str | None = None  # the template the page was read by; None: by its labels
 
 
-def warm(engine_name: str, threads: int | None = None, nice: int = 0) -> None:
-    """A worker's start: share the cores fairly, then load the models once. A pool
-    worker beside a desktop window runs `nice` steps below it, so that on a PC with as
-    many workers as cores the window still answers at once (alone, a batch is as fast)."""
-    if nice and hasattr(os, "nice"):  # POSIX; Windows keeps the normal priority
-        os.nice(nice)
+def warm(engine_name: str, threads: int | None = None) -> None:
+    """A worker's start: share the cores fairly, then load the models once."""
     if threads:
         os.environ["TOJI_OCR_THREADS"] = str(threads)
         import cv2
