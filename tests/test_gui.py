@@ -3,6 +3,7 @@ goes in with setText or QInputMethodEvent commit strings (keyClicks aborts on it
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 import time
@@ -154,6 +155,7 @@ def test_batch_never_blocks_the_window(app, qtbot, tmp_path: Path) -> None:
     qtbot.addWidget(view)
     view.add_paths([tmp_path / "in"])
     view.workers.setValue(2)
+    gc.collect()  # the earlier tests' garbage (scans, pixmaps) is theirs, not the batch's
     beats: list[float] = []
     timer = QTimer()
     timer.timeout.connect(lambda: beats.append(time.monotonic()))
