@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from app import ingest
+from ocr.cells import CellReading
 from ocr.engine import OcrEngine, get_engine
 from ocr.layout import Template
 from ocr.page import FOREST, LAND, read_page
 from translit.assemble import assign
 from translit.fields import build_record
+from translit.vocabulary import FOREST_UNITS
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,10 @@ def read_image(image: ingest.PageImage, engine: OcrEngine,
                        needs_review, reading.template)
 
 
-def _forest(cells: list) -> bool:  # noqa: ANN001 - CellReadings
+def _forest(cells: list[CellReading]) -> bool:
     """A card with no legible title is a forest card when its area is in 町反畝步."""
-    return any(c.field == "area" and any(u in c.text for u in "町反畝步歩") for c in cells)
+    units = set(FOREST_UNITS) | {"歩"}
+    return any(c.field == "area" and units & set(c.text) for c in cells)
 
 
 def _templates(forms: list[dict] | None) -> list[Template] | None:
