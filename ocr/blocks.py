@@ -90,15 +90,20 @@ def _mend_lines(mask: np.ndarray, runs: list[tuple[int, int]],
     return out
 
 
-def _cut(mask: np.ndarray, down: bool, depth: int = 0) -> list[Rect]:
+def _cut(mask: np.ndarray, down: bool, depth: int = 0, usual: float | None = None
+         ) -> list[Rect]:
     """Boxes (x0, y0, x1, y1 within `mask`) of the lines of writing, for writing that runs
-    down the page (`down`) or across it."""
+    down the page (`down`) or across it. A band far thicker than the region's usual line
+    (two lines joined by a title written down beside them, 所有者) is parted at gaps
+    wide for a usual line, not for the band."""
     along = 0 if down else 1  # the axis a line runs along: columns of a mask for `down`
     lines = _mend_lines(mask, _runs(mask.any(axis=along), LINE_GAP), down)
+    if usual is None and lines:
+        usual = float(np.median([a1 - a0 for a0, a1 in lines]))
     boxes: list[Rect] = []
     for a0, a1 in lines:
         band = mask[:, a0:a1] if down else mask[a0:a1, :]
-        thickness = a1 - a0
+        thickness = min(a1 - a0, usual or a1 - a0)
         gap = max(MIN_WORD_GAP, int(WORD_GAP * thickness))
         for b0, b1 in _runs(band.any(axis=1 - along), gap):
             part = band[b0:b1, :] if down else band[:, b0:b1]
@@ -106,7 +111,7 @@ def _cut(mask: np.ndarray, down: bool, depth: int = 0) -> list[Rect]:
             inner = _runs(part.any(axis=along), LINE_GAP)
             if depth < DEPTH and len(inner) > 1:  # lines parted once the block stood alone
                 boxes += [(x0 + box[0], y0 + box[1], x1 + box[0], y1 + box[1])
-                          for x0, y0, x1, y1 in _cut(part, down, depth + 1)]
+                          for x0, y0, x1, y1 in _cut(part, down, depth + 1, usual)]
             else:
                 ys, xs = np.nonzero(part)
                 boxes.append((box[0] + int(xs.min()), box[1] + int(ys.min()),

@@ -40,13 +40,15 @@ class CellReading:
     # names ("date", "name" …, None when no label was found), the label as printed and
     # where it stands ("same" cell, "left", "right", "up"), the cell (or, with no rules,
     # the block) holding the value in prepared pixels, the table part it sits in
-    # ("events", "owners"), and doubts the reading already raises.
+    # ("events", "owners"), and doubts the reading already raises. `rivals`: the other
+    # labels it stands by, best first (word, key, relation, whether in line with it).
     key: str | None = None
     label: str | None = None
     relation: str | None = None
     area: tuple[int, int, int, int] | None = None
     section: str | None = None
     doubts: tuple[str, ...] = ()
+    rivals: tuple[tuple[str, str, str, bool], ...] = ()
 
 
 def ink_level(ink: np.ndarray) -> int:

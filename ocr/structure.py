@@ -35,6 +35,8 @@ CORNER = 0.3  # a label centred within this share of a cell's sides is in its co
 LOOSE_REACH = 4  # on a page with no rules a label stands within this many line widths
 SAMPLE = 12  # blocks read more than one way to tell which way up the page is
 MIN_GLYPH = 12  # blocks thinner than this (a rule's remnant, a dash) tell nothing
+SPAN = 2.5  # a label's cell up to this much longer than a loose value beside it is its own
+IN_LINE = 0.6  # …when this share of the shorter of the two lies beside the other
 MAX_BLOCKS = 400  # more blocks than any card holds is noise (a photo, a smudge): the largest
 
 
@@ -145,6 +147,17 @@ def _gap(a: Rect, b: Rect) -> int:
     return max(0, max(a[0], b[0]) - min(a[2], b[2])) + max(0, max(a[1], b[1]) - min(a[3], b[3]))
 
 
+def _within(label: Rect, value: Rect, across: bool) -> bool:
+    """Whether a label and a value written loose (blocks of a cell that held several, its
+    rules worn) stand in one row (`across`) or column: mostly side by side, the label
+    no more than a little longer (a tall section title beside many rows is no row's
+    label)."""
+    (l0, l1), (v0, v1) = ((label[1], label[3]), (value[1], value[3])) if across else \
+        ((label[0], label[2]), (value[0], value[2]))
+    shared = max(0, min(l1, v1) - max(l0, v0)) / max(1, min(l1 - l0, v1 - v0))
+    return shared >= IN_LINE and l1 - l0 <= SPAN * (v1 - v0)
+
+
 def _in_corner(box: Rect, cell: Rect) -> bool:
     """Whether a label is printed in a corner of its cell (one that labels the value
     written beside it) rather than filling it as a heading does."""
@@ -154,15 +167,21 @@ def _in_corner(box: Rect, cell: Rect) -> bool:
     return min(fx, 1 - fx) < CORNER and min(fy, 1 - fy) < CORNER
 
 
-def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], loose: bool
-               ) -> tuple[labels.Label | None, str | None, str | None, bool]:
+Rival = tuple[str, str, str, bool]  # a label a value could also have: word, key, relation, in line
+
+
+def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], loose: bool,
+               blocks: frozenset[int] = frozenset()
+               ) -> tuple[labels.Label | None, str | None, str | None, bool, tuple[Rival, ...]]:
     """The label of the value(s) in unit `index`, how it stands to them, the section, and
     whether the label's cell lines up with the value's (else it only stands near it).
-    On a page with no rules (`loose`) a label stands right beside its value or not at
-    all: no table's columns carry it further."""
+    A label whose cell lines up with the value's wins, then one that is a block of a
+    parted cell (in `blocks`) standing in the value's row or column, then the nearest. On a page with no rules (`loose`) a label stands right
+    beside its value or not at all: no table's columns carry it further. The other
+    labels found are its rivals, for the content to choose from when it contradicts."""
     own = [it.label for it in by_unit.get(index, []) if it.label and it.label.key != "title"]
     if own:
-        return own[0], "same", None, True
+        return own[0], "same", None, True, ()
     candidates = []
     section = None
     for order, direction in enumerate(DIRECTIONS):
@@ -177,17 +196,22 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
             if found:
                 if any(it.label is None for it in items):  # a labelled value: not a heading
                     break
-                exact = aligned(units[index], units[j], across=direction != "up")
+                across = direction != "up"
+                # How well it lines up: cell to cell, block in line, or only near.
+                rank = 0 if aligned(units[index], units[j], across) else 1 if (
+                    {index, j} & blocks and _within(units[j], units[index], across)) else 2
                 label = found[0]
-                if label.key == "section" or (label.word == "所有者" and not exact):
+                if label.key == "section" or (label.word == "所有者" and rank == 2):
                     section = section or ("events" if label.word == "沿革" else "owners")
                 else:
-                    candidates.append((not exact, steps, order, label, direction))
+                    candidates.append((rank, steps, order, label, direction))
                 break
     if not candidates:
-        return None, None, section, False
-    loosely, _, _, label, direction = min(candidates, key=lambda c: c[:3])
-    return label, direction, section, not loosely
+        return None, None, section, False, ()
+    candidates.sort(key=lambda c: c[:3])
+    rank, _, _, label, direction = candidates[0]
+    rivals = tuple((c[3].word, c[3].key, c[4], c[0] < 2) for c in candidates[1:])
+    return label, direction, section, rank < 2, rivals
 
 
 def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Structure:
@@ -198,7 +222,9 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
                        (ub[1].box[3] - ub[1].box[1]))[:MAX_BLOCKS]
     items = _recognise(prepared, found, engine)
     if ruled:
-        units, items = _split_crowded(units, items)
+        units, items, blocks = _split_crowded(units, items)
+    else:
+        blocks = frozenset()
     by_unit: dict[int, list[Item]] = {}
     for it in items:
         if it.unit is not None:
@@ -206,7 +232,8 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
     words = [it.label.word for it in items if it.label]
     titles = [it.label.word for it in items if it.label and it.label.key == "title"]
     values, others = [], []
-    keyed: dict[int, tuple[labels.Label | None, str | None, str | None, bool]] = {}
+    keyed: dict[int, tuple[labels.Label | None, str | None, str | None, bool,
+                           tuple[Rival, ...]]] = {}
     for it in items:
         if it.label is not None or not it.text.strip():
             continue
@@ -215,8 +242,8 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
             others.append(reading)
             continue
         if it.unit not in keyed:
-            keyed[it.unit] = _label_for(units, it.unit, by_unit, not ruled)
-        label, relation, section, exact = keyed[it.unit]
+            keyed[it.unit] = _label_for(units, it.unit, by_unit, not ruled, blocks)
+        label, relation, section, exact, rivals = keyed[it.unit]
         area = units[it.unit]
         if relation == "same":
             area = _beside_label(area, it.block.box, [o.block.box for o in by_unit[it.unit]
@@ -224,26 +251,34 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
         values.append(replace(reading, key=label.key if label else None,
                               label=label.word if label else None, relation=relation,
                               area=area, section=section,
-                              doubts=(LOOSE_LABEL,) if label and not exact else ()))
+                              doubts=(LOOSE_LABEL,) if label and not exact else (),
+                              rivals=rivals))
     return Structure(values, words, titles[0] if titles else None, ruled, others)
 
 
-def _split_crowded(cells: list[Rect], items: list[Item]) -> tuple[list[Rect], list[Item]]:
-    """Units for pairing: a cell holding one value (and perhaps its label in a corner)
-    stays a unit; a cell holding more (two fields whose rule is worn away, a whole
-    table whose rules are faint) gives each of its blocks a unit of its own, its box,
-    so that blocks in it are paired by where they stand, as on a page with no rules."""
+def _split_crowded(cells: list[Rect], items: list[Item]
+                   ) -> tuple[list[Rect], list[Item], frozenset[int]]:
+    """Units for pairing: a cell holding one value (and perhaps its label before it, in a
+    corner or on its line) stays a unit; a cell holding more (two fields whose rule is
+    worn away, a whole table whose rules are faint), a value followed by a label, or
+    a region running around other cells, gives each of its blocks a unit of its own,
+    its box, so that blocks in it are paired by where they stand, as on a page with
+    no rules. Also returns which units are such blocks."""
     held: dict[int, list[Item]] = {}
     for it in items:
         if it.unit is not None:
             held.setdefault(it.unit, []).append(it)
     units: list[Rect] = []
     moved: dict[int, int] = {}  # id(item) → its new unit
+    parted: list[int] = []
     for index, cell in enumerate(cells):
         mine = held.get(index, [])
         if not mine:
             continue
-        if sum(it.label is not None for it in mine) <= 1 and sum(it.label is None for it in mine) <= 1:
+        named = [it for it in mine if it.label is not None]
+        plain = [it for it in mine if it.label is None]
+        if len(named) <= 1 and len(plain) <= 1 and not _encloses(cells, index) and not (
+                named and plain and _follows(named[0].block.box, plain[0].block.box)):
             units.append(cell)
             for it in mine:
                 moved[id(it)] = len(units) - 1
@@ -251,7 +286,22 @@ def _split_crowded(cells: list[Rect], items: list[Item]) -> tuple[list[Rect], li
             for it in mine:
                 units.append(it.block.box)
                 moved[id(it)] = len(units) - 1
-    return units, [replace(it, unit=moved.get(id(it))) for it in items]
+                parted.append(len(units) - 1)
+    return units, [replace(it, unit=moved.get(id(it))) for it in items], frozenset(parted)
+
+
+def _encloses(cells: list[Rect], index: int) -> bool:
+    """Whether a cell's bounds hold another cell: a region that runs around others where
+    a rule wore away, so what it holds is not one cell's label and value."""
+    x0, y0, x1, y1 = cells[index]
+    return any(x0 < (c[0] + c[2]) / 2 < x1 and y0 < (c[1] + c[3]) / 2 < y1
+               for j, c in enumerate(cells) if j != index)
+
+
+def _follows(label: Rect, value: Rect) -> bool:
+    """Whether a label stands after the value in its cell (to its right, or below it):
+    the label of the next cell, whose rule wore away, not of this value."""
+    return label[0] >= value[2] or label[1] >= value[3]
 
 
 def _beside_label(cell: Rect, value: Rect, label_boxes: list[Rect]) -> Rect:

@@ -44,6 +44,9 @@ def _keyed(cell: CellReading) -> CellReading:
         key = kind
         doubts.append("no label: named by what it says")
     elif not _is_ditto(cell.text):
+        rival = _rival(cell)
+        if rival is not None:
+            return rival
         loose = LOOSE_LABEL in cell.doubts  # a label that only stands near the value
         fits, kind = content.agrees(key, cell.text, content.LIKELY if loose else content.SURE)
         if not fits and kind:
@@ -51,6 +54,37 @@ def _keyed(cell: CellReading) -> CellReading:
             if loose:
                 key = kind  # yields to what the value says
     return replace(cell, key=key, doubts=tuple(doubts))
+
+
+def _rival(cell: CellReading) -> CellReading | None:
+    """The value under another label it stands by, when what it says contradicts the
+    nearest label and agrees with that one (a name under a date heading two tables up,
+    beside its own row label): None when the nearest label stands."""
+    if not cell.rivals:
+        return None
+    fits, kind = content.agrees(cell.key or "", cell.text, content.LIKELY)
+    if fits or kind is None:
+        return None
+    said = content.kinds(cell.text)
+    for word, key, relation, in_line in cell.rivals:
+        if key in said:
+            doubts = tuple(d for d in cell.doubts if d != LOOSE_LABEL)
+            return replace(cell, key=key, label=word, relation=relation,
+                           doubts=doubts if in_line else doubts + (LOOSE_LABEL,))
+    return None
+
+
+def _parted(cells: list[CellReading]) -> list[CellReading]:
+    """Each value that is a date and its event read as one line, as the two values."""
+    out = []
+    for cell in cells:
+        both = None if cell.field or cell.key not in (None, "date", "cause") \
+            else content.date_and_event(cell.text)
+        if both is None:
+            out.append(cell)
+            continue
+        out += [replace(cell, text=both[0], key="date"), replace(cell, text=both[1], key="cause")]
+    return out
 
 
 def _span(area: Rect, across: bool) -> tuple[int, int]:
@@ -91,15 +125,47 @@ def _entries(cells: list[CellReading]) -> list[list[CellReading]]:
 
 
 def _grouped(cells: list[CellReading], across: bool) -> list[list[CellReading]]:
-    """Values sharing a row (`across`) or a column, as entries top to bottom or right to left."""
+    """Values sharing a row (`across`) or a column, as entries top to bottom or right to
+    left. Two values of different keys that stand in one line are linked, and so are
+    the values linked through them: a small address written high in its row is in the
+    row of the name beside it, which is in the date's. Where the links join two values
+    of one key (a value spanning rows), the entry is parted again in reading order."""
     def position(c: CellReading) -> tuple[float, float]:
         x0, y0, x1, y1 = c.area or (0, 0, 0, 0)
         return ((y0 + y1) / 2, x0) if across else (-(x0 + x1) / 2, y0)
 
+    cells = sorted(cells, key=position)
+    spans = [_span(c.area or (0, 0, 0, 0), across) for c in cells]
+    group = list(range(len(cells)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    for i in range(len(cells)):
+        for j in range(i + 1, len(cells)):
+            if cells[i].key != cells[j].key and _same_line(spans[i], spans[j]):
+                group[root(j)] = root(i)
+    linked: dict[int, list[int]] = {}
+    for i in range(len(cells)):
+        linked.setdefault(root(i), []).append(i)
+    entries: list[list[CellReading]] = []
+    for members in sorted(linked.values(), key=lambda m: position(cells[m[0]])):
+        entries += _in_order([cells[i] for i in members], [spans[i] for i in members])
+    return entries
+
+
+def _in_order(cells: list[CellReading], spans: list[tuple[int, int]]
+              ) -> list[list[CellReading]]:
+    """Linked values as one entry, or, where a key comes twice, as entries in reading
+    order, a new one where a key comes again or a value leaves the line."""
+    if len({c.key for c in cells}) == len(cells):
+        return [cells]
     entries: list[list[CellReading]] = []
     band: tuple[int, int] | None = None
-    for cell in sorted(cells, key=position):
-        span = _span(cell.area or (0, 0, 0, 0), across)
+    for cell, span in zip(cells, spans, strict=True):
         entry = entries[-1] if entries else None
         if entry is not None and band is not None and _same_line(band, span) \
                 and cell.key not in {c.key for c in entry}:
@@ -133,7 +199,7 @@ def assign(cells: list[CellReading], understood: bool = True) -> list[CellReadin
     understood (`understood` False: no table, or hardly a label), every field is doubted."""
     if all(c.field for c in cells):
         return cells
-    keyed = [_keyed(c) if not c.field else c for c in cells]
+    keyed = [_keyed(c) if not c.field else c for c in _parted(cells)]
     out: list[CellReading] = []
     taken: set[int] = set()
     for key in SINGLE:

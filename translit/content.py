@@ -91,3 +91,16 @@ def agrees(key: str, text: str, sure: float = SURE) -> tuple[bool, str | None]:
         return True, None
     kind, strength = max(found.items(), key=lambda kv: kv[1])
     return (strength < sure), kind
+
+
+def date_and_event(text: str) -> tuple[str, str] | None:
+    """A date and the event it dates read as one line (昭和八年九月三十日賣買: written in one
+    cell, or in two whose rule wore away), parted; None when the text is not so."""
+    found = PATTERN.match(text)
+    if not found or not found.group("d"):
+        return None
+    rest = text[found.end():].strip()
+    if not rest or not correct.event(rest).known:
+        return None
+    return text[:found.end()], rest
+
