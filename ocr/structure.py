@@ -299,9 +299,10 @@ def _encloses(cells: list[Rect], index: int) -> bool:
 
 
 def _follows(label: Rect, value: Rect) -> bool:
-    """Whether a label stands after the value in its cell (to its right, or below it):
-    the label of the next cell, whose rule wore away, not of this value."""
-    return label[0] >= value[2] or label[1] >= value[3]
+    """Whether a label stands after the value in its cell (to its right on its line, or
+    below it): the label of the next cell, whose rule wore away, not of this value. A
+    label above the value, in either corner, is its own."""
+    return label[0] >= value[2] and label[3] > value[1] or label[1] >= value[3]
 
 
 def _beside_label(cell: Rect, value: Rect, label_boxes: list[Rect]) -> Rect:

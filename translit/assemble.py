@@ -23,7 +23,7 @@ SINGLE = ("location", "lot", "category", "area", "grade")
 ROW_KEYS = ("date", "cause", "address", "name")
 OWNER_KEYS = ("name", "address")
 NOT_RECOGNISED = "form not recognised"
-WANDER = 0.8  # a value whose middle is this near a row's (for its thickness) is in it
+WANDER = 0.8  # a value whose middle is this near a row's (for the thinner of the two) is in it
 Rect = tuple[int, int, int, int]
 
 
@@ -184,7 +184,7 @@ def _same_line(band: tuple[int, int], span: tuple[int, int]) -> bool:
     if _shared(band, span) >= 0.5:
         return True
     middle = abs((band[0] + band[1]) - (span[0] + span[1])) / 2
-    return middle <= WANDER * max(band[1] - band[0], span[1] - span[0])
+    return middle <= WANDER * min(band[1] - band[0], span[1] - span[0])
 
 
 def _is_owner(entry: list[CellReading]) -> bool:
