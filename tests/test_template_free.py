@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -107,6 +108,46 @@ def test_owners_written_down_the_page_are_read_right_to_left() -> None:
     assert [fields[f"owners[{i}].name"] for i in range(3)] == ["金正一", "李文", "朴順洙"]
 
 
+def test_a_date_and_its_event_read_as_one_line_are_two_fields() -> None:
+    assert content.date_and_event("昭和八年九月三十日賣買") == ("昭和八年九月三十日", "賣買")
+    assert content.date_and_event("昭和八年九月三十日李成文") is None  # a name is no event
+    fields = {c.field: c.text for c in assign([
+        _value("昭和八年九月三十日賣買", "date", (0, 100, 300, 190)),
+        _value("李成文", "name", (300, 100, 400, 190))]) if c.field}
+    assert fields == {"owners[0].date": "昭和八年九月三十日", "owners[0].cause": "賣買",
+                      "owners[0].name": "李成文"}
+
+
+def test_a_label_the_writing_contradicts_yields_to_a_rival_it_agrees_with() -> None:
+    """A name whose nearest label is a 年月日 heading of the table above, and whose own row
+    label stands further off: filed under the row label, and read down like its row."""
+    name = replace(_value("李成文", "date", (700, 3300, 950, 3650), "up"),
+                   rivals=(("氏名", "name", "right", True),))
+    date = _value("昭和八年九月三十日", "date", (700, 1500, 950, 2200), "right")
+    got = {c.text: c for c in assign([name, date])}
+    assert got["李成文"].field == "owners[0].name" and got["李成文"].relation == "right"
+    assert got["昭和八年九月三十日"].field == "owners[0].date"
+    kept = assign([replace(name, text="昭和八年九月三十日", key="date")])
+    assert kept[0].key == "date"  # a date under a date heading keeps it
+
+
+def test_a_row_is_linked_through_its_values_but_not_pulled_into_a_tall_cell() -> None:
+    """An address written small and high in its row joins the row through the name beside
+    it; a 沿革 row just above a tall owner row stays an entry of its own."""
+    cells = [_value("高陽郡中面日山里二百番地", "address", (1300, 1333, 1750, 1359)),
+             _value("大正十一年六月二十二日", "date", (220, 1359, 610, 1391)),
+             _value("嚴在洙", "name", (1000, 1346, 1210, 1415))]
+    fields = {c.field for c in assign(cells)}
+    assert fields == {"owners[0].address", "owners[0].date", "owners[0].name"}
+    cells = [_value("昭和十三年十二月二十五日", "date", (316, 1594, 1609, 1740)),
+             _value("分割", "cause", (1623, 1594, 2678, 1740)),
+             _value("高陽郡松浦面大化里", "address", (1455, 1821, 2191, 2507)),
+             _value("河成", "name", (2206, 1823, 2677, 2507)),
+             _value("大正四年一月八日", "date", (316, 1823, 1010, 2507))]
+    fields = {c.field: c.text for c in assign(cells)}
+    assert fields["events[0].event"] == "分割" and fields["owners[0].date"] == "大正四年一月八日"
+
+
 def test_an_unlabelled_value_is_named_by_its_content_and_doubted() -> None:
     cells = assign([_value("京畿道高陽郡碧蹄面城石里", None, (0, 0, 500, 90), None),
                     _value("金正一", None, (0, 200, 200, 290), None)], understood=False)
@@ -129,6 +170,30 @@ def test_a_label_in_the_corner_of_a_cell_is_a_block_of_its_own() -> None:
     assert len(blocks) == 2
     small, big = sorted(blocks, key=lambda b: b.box[2] - b.box[0])
     assert small.box[2] < 100 and big.box[0] > 200 and not big.vertical
+
+
+def test_a_title_written_down_beside_two_lines_does_not_join_them() -> None:
+    """所有者 printed down the side of a value line and the label line under it: the
+    lines are still parted from each other and from the title."""
+    from PIL import ImageDraw
+
+    from samples import fonts
+
+    page = Image.new("L", (1200, 400), 255)
+    draw = ImageDraw.Draw(page)
+    for i, ch in enumerate("所有者"):
+        draw.text((10, 60 + 32 * i), ch, font=fonts.font("print").at(34), fill=0)
+    draw.text((120, 40), "昭和八年九月三日", font=fonts.font("print").at(44), fill=0)
+    draw.text((700, 40), "閔文龍", font=fonts.font("print").at(44), fill=0)
+    draw.text((120, 150), "年月日", font=fonts.font("print").at(26), fill=0)
+    draw.text((700, 150), "名稱", font=fonts.font("print").at(26), fill=0)
+    for y in (240, 320):  # the card's other rows: what a usual line is
+        draw.text((120, y), "大正三年五月二十日", font=fonts.font("print").at(44), fill=0)
+    ink = np.asarray(page)
+    boxes = [b.box for b in find_blocks(ink, np.zeros_like(ink, bool), 150, (0, 0, 1200, 400))]
+    values = [b for b in boxes if b[0] >= 100 and b[3] < 120]
+    labels_ = [b for b in boxes if b[0] >= 100 and 120 < b[1] < 200]
+    assert len(values) == 2 and len(labels_) == 2, boxes
 
 
 def _scan(tmp_path: Path, name: str, pixels: np.ndarray) -> Path:
