@@ -118,6 +118,20 @@ def test_a_date_and_its_event_read_as_one_line_are_two_fields() -> None:
                       "owners[0].name": "李成文"}
 
 
+def test_a_date_read_in_two_pieces_is_one_value() -> None:
+    """A long date read as two blocks (its line parted at a gap, or wrapped after the
+    year) is one date, not a second owner; a name and a date side by side stay apart."""
+    cells = [_value("檀紀肆仟貳佰捌拾玖年", "date", (276, 2217, 498, 2237)),
+             _value("壹月壹拾伍日", "date", (515, 2216, 642, 2235)),
+             _value("禹光學", "name", (1492, 2121, 1747, 2345))]
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert fields == {"owners[0].date": "檀紀肆仟貳佰捌拾玖年壹月壹拾伍日",
+                      "owners[0].name": "禹光學"}
+    cells = [_value("昭和八年九月三十日", "date", (0, 100, 300, 190)),
+             _value("昭和十年一月五日", "date", (0, 200, 300, 290))]
+    assert len({c.field for c in assign(cells)}) == 2  # two whole dates stay two
+
+
 def test_a_label_the_writing_contradicts_yields_to_a_rival_it_agrees_with() -> None:
     """A name whose nearest label is a 年月日 heading of the table above, and whose own row
     label stands further off: filed under the row label, and read down like its row."""

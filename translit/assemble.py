@@ -74,6 +74,46 @@ def _rival(cell: CellReading) -> CellReading | None:
     return None
 
 
+def _rejoined(cells: list[CellReading]) -> list[CellReading]:
+    """A value written on two lines of its cell (a long date wrapped after its year), its
+    lines read as two values: joined again where the two together say what their label
+    does and neither line alone does as well."""
+    out = list(cells)
+    for i, first in enumerate(out):
+        for j, second in enumerate(out):
+            if i == j or first is None or second is None or first.field or second.field \
+                    or first.key is None or first.key != second.key \
+                    or not _wrapped(first, second):
+                continue
+            joined = first.text + second.text
+            strength = content.kinds(joined).get(first.key, 0.0)
+            if strength >= content.SURE and strength > max(
+                    content.kinds(first.text).get(first.key, 0.0),
+                    content.kinds(second.text).get(first.key, 0.0)):
+                x0, y0, x1, y1 = first.area or (0, 0, 0, 0)
+                a0, b0, a1, b1 = second.area or (0, 0, 0, 0)
+                out[i] = replace(first, text=joined, area=(min(x0, a0), min(y0, b0),
+                                                           max(x1, a1), max(y1, b1)))
+                out[j] = None
+    return [c for c in out if c is not None]
+
+
+def _wrapped(first: CellReading, second: CellReading) -> bool:
+    """Whether `second` goes on from `first`: further along its line past a gap, or its
+    next line (under it; to its left for writing down the page), close by."""
+    if first.area is None or second.area is None:
+        return False
+    across = not first.vertical
+    (f0, f1), (s0, s1) = _span(first.area, across), _span(second.area, across)
+    (g0, g1), (t0, t1) = _span(first.area, not across), _span(second.area, not across)
+    thick = max(f1 - f0, s1 - s0)
+    if _shared((f0, f1), (s0, s1)) >= 0.5 and 0 <= t0 - g1 <= 2 * thick:
+        return True  # on along the line
+    if not across:  # columns run right to left: the next one stands to the left
+        f0, f1, s0, s1 = -f1, -f0, -s1, -s0
+    return _shared((g0, g1), (t0, t1)) > 0 and 0 <= s0 - f1 <= thick
+
+
 def _parted(cells: list[CellReading]) -> list[CellReading]:
     """Each value that is a date and its event read as one line, as the two values."""
     out = []
@@ -199,7 +239,7 @@ def assign(cells: list[CellReading], understood: bool = True) -> list[CellReadin
     understood (`understood` False: no table, or hardly a label), every field is doubted."""
     if all(c.field for c in cells):
         return cells
-    keyed = [_keyed(c) if not c.field else c for c in _parted(cells)]
+    keyed = [_keyed(c) if not c.field else c for c in _parted(_rejoined(cells))]
     out: list[CellReading] = []
     taken: set[int] = set()
     for key in SINGLE:
