@@ -35,6 +35,7 @@ CORNER = 0.3  # a label centred within this share of a cell's sides is in its co
 LOOSE_REACH = 4  # on a page with no rules a label stands within this many line widths
 SAMPLE = 12  # blocks read more than one way to tell which way up the page is
 MIN_GLYPH = 12  # blocks thinner than this (a rule's remnant, a dash) tell nothing
+STRIP = 0.45  # a block thinner than this share of a character, by another, is part of it
 SPAN = 2.5  # a label's cell up to this much longer than a loose value beside it is its own
 IN_LINE = 0.6  # …when this share of the shorter of the two lies beside the other
 MAX_BLOCKS = 400  # more blocks than any card holds is noise (a photo, a smudge): the largest
@@ -103,15 +104,90 @@ def find_layout(prepared: Prepared, grid: Grid) -> Layout:
     h, w = ink.shape
     cells, regions = find_cells(rules)
     if len(cells) >= MIN_CELLS:
+        held = [find_blocks(ink, rules, level, rect, region=region)
+                for rect, region in zip(cells, regions, strict=True)]
+        size = _character([b for blocks in held for b in blocks])
         found: list[tuple[int | None, Block]] = [
-            (i, b) for i, (rect, region) in enumerate(zip(cells, regions, strict=True))
-            for b in find_blocks(ink, rules, level, rect, region=region)]
+            (i, b) for i, blocks in enumerate(held) for b in _strips_joined(blocks, size)]
         table = (min(c[0] for c in cells), min(c[1] for c in cells),
                  max(c[2] for c in cells), max(c[3] for c in cells))
+        units = list(cells)
+        for b in _between_cells(ink, rules, level, table, cells, regions):
+            units.append(b.box)  # writing where faint rules enclosed no cell: its own unit
+            found.append((len(units) - 1, b))
         found += [(None, b) for b in find_blocks(ink, rules, level, (0, 0, w, h), table)]
-        return Layout(cells, found, True)
+        return Layout(units, found, True)
     loose = find_blocks(ink, rules, level, (0, 0, w, h))
     return Layout([b.box for b in loose], [(i, b) for i, b in enumerate(loose)], False)
+
+
+def _between_cells(ink: np.ndarray, rules: np.ndarray, level: int, table: Rect,
+                   cells: list[Rect], regions: list[np.ndarray]) -> list[Block]:
+    """Writing inside the table that no cell holds: labels in a row whose faint or worn
+    rules enclosed no region of their own."""
+    x0, y0, x1, y1 = table
+    covered = np.zeros((y1 - y0, x1 - x0), bool)
+    for (cx0, cy0, cx1, cy1), region in zip(cells, regions, strict=True):
+        covered[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0] |= region
+    return [b for b in find_blocks(ink, rules, level, table, region=~covered)
+            if min(b.box[2] - b.box[0], b.box[3] - b.box[1]) >= MIN_GLYPH]
+
+
+def _character(blocks: list[Block]) -> float:
+    """The page's usual character size: how thick its usual line of writing is."""
+    sides = [min(b.box[2] - b.box[0], b.box[3] - b.box[1]) for b in blocks]
+    sides = [side for side in sides if side >= MIN_GLYPH]
+    return float(np.median(sides)) if sides else 0.0
+
+
+def _strips_joined(blocks: list[Block], character: float) -> list[Block]:
+    """A cell's blocks with the thin strips a line was cut into joined back to the line
+    beside them: a column whose characters happen to share a white gap (a brush hand,
+    a seal over a name) falls apart into strips that read as noise. A line so mended
+    also takes in the rest of itself, cut off at a gap no wider than a character's."""
+    out = list(blocks)
+    mended: set[int] = set()
+    while len(out) > 1:
+        pair = _strip_pair(out, character) or _in_line_pair(out, mended, character)
+        if pair is None:
+            break
+        a, b = pair
+        box = (min(a.box[0], b.box[0]), min(a.box[1], b.box[1]),
+               max(a.box[2], b.box[2]), max(a.box[3], b.box[3]))
+        w, h = box[2] - box[0], box[3] - box[1]
+        out = [c for c in out if c is not a and c is not b]
+        out.append(Block(box, h > VERTICAL * w if max(w, h) < 1.6 * min(w, h) else h > w))
+        mended.add(id(out[-1]))
+    return out
+
+
+def _strip_pair(blocks: list[Block], character: float) -> tuple[Block, Block] | None:
+    """A strip thinner than a character's share and the nearest block it touches."""
+    for strip in blocks:
+        if min(strip.box[2] - strip.box[0], strip.box[3] - strip.box[1]) >= STRIP * character:
+            continue
+        near = [b for b in blocks if b is not strip and _gap(b.box, strip.box) <= STRIP * character]
+        if near:
+            return strip, min(near, key=lambda b: _gap(b.box, strip.box))
+    return None
+
+
+def _in_line_pair(blocks: list[Block], mended: set[int], character: float
+                  ) -> tuple[Block, Block] | None:
+    """A mended line and a block that goes on along it past a gap under a character."""
+    for line in blocks:
+        if id(line) not in mended:
+            continue
+        down = line.vertical
+        for other in blocks:
+            if other is line:
+                continue
+            a, b = ((line.box[0], line.box[2]), (other.box[0], other.box[2])) if down else \
+                ((line.box[1], line.box[3]), (other.box[1], other.box[3]))
+            shared = max(0, min(a[1], b[1]) - max(a[0], b[0])) / max(1, min(a[1] - a[0], b[1] - b[0]))
+            if shared >= 0.5 and _gap(line.box, other.box) < character:
+                return line, other
+    return None
 
 
 def label_sample(layout: Layout) -> list[Block]:
