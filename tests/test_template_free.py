@@ -210,6 +210,41 @@ def test_a_title_written_down_beside_two_lines_does_not_join_them() -> None:
     assert len(values) == 2 and len(labels_) == 2, boxes
 
 
+def test_a_column_cut_into_strips_is_one_line_again() -> None:
+    """A name column whose characters share a white gap falls into strips and pieces;
+    joined, it is one block, while a second column a character away stays apart."""
+    from ocr.blocks import Block
+    from ocr.structure import _strips_joined
+
+    pieces = [Block((1696, 3341, 1739, 3527), True), Block((1700, 3554, 1739, 3620), True),
+              Block((1744, 3380, 1752, 3421), True), Block((1744, 3466, 1753, 3518), True),
+              Block((1757, 3392, 1777, 3429), True), Block((1757, 3464, 1779, 3521), True),
+              Block((1759, 3605, 1785, 3614), False)]
+    other = Block((1900, 3341, 1950, 3620), True)
+    joined = _strips_joined(pieces + [other], 56.5)
+    assert sorted(b.box for b in joined) == [(1696, 3341, 1785, 3620), other.box]
+    assert all(b.vertical for b in joined)
+
+
+def test_writing_no_cell_encloses_is_still_read() -> None:
+    """Labels in a row whose faint rules closed no cell are found, and what the cells
+    hold is not found twice."""
+    from PIL import ImageDraw
+
+    from ocr.structure import _between_cells
+    from samples import fonts
+
+    page = Image.new("L", (1000, 600), 255)
+    draw = ImageDraw.Draw(page)
+    draw.text((60, 40), "所在", font=fonts.font("print").at(40), fill=0)  # in no cell
+    draw.text((300, 350), "金正一", font=fonts.font("print").at(60), fill=0)  # in a cell
+    ink = np.asarray(page)
+    cells = [(0, 200, 1000, 600)]
+    regions = [np.ones((400, 1000), bool)]
+    found = _between_cells(ink, np.zeros_like(ink, bool), 150, (0, 0, 1000, 600), cells, regions)
+    assert len(found) == 1 and found[0].box[1] < 200 and found[0].box[0] < 200
+
+
 def _scan(tmp_path: Path, name: str, pixels: np.ndarray) -> Path:
     path = tmp_path / f"{name}.png"
     Image.fromarray(pixels).save(path)
