@@ -35,6 +35,9 @@ CORNER = 0.3  # a label centred within this share of a cell's sides is in its co
 LOOSE_REACH = 4  # on a page with no rules a label stands within this many line widths
 SAMPLE = 12  # blocks read more than one way to tell which way up the page is
 MIN_GLYPH = 12  # blocks thinner than this (a rule's remnant, a dash) tell nothing
+PIECES = 3  # a cell holding this many blocks or more…
+THIN_PIECE = 0.8  # …each thinner than this share of a character…
+ONE_LINE = 1.5  # …and together no thicker than this many, holds one line cut to pieces
 STRIP = 0.45  # a block thinner than this share of a character, by another, is part of it
 SPAN = 2.5  # a label's cell up to this much longer than a loose value beside it is its own
 IN_LINE = 0.6  # …when this share of the shorter of the two lies beside the other
@@ -144,7 +147,15 @@ def _strips_joined(blocks: list[Block], character: float) -> list[Block]:
     """A cell's blocks with the thin strips a line was cut into joined back to the line
     beside them: a column whose characters happen to share a white gap (a brush hand,
     a seal over a name) falls apart into strips that read as noise. A line so mended
-    also takes in the rest of itself, cut off at a gap no wider than a character's."""
+    also takes in the rest of itself, cut off at a gap no wider than a character's.
+    A cell holding only pieces thinner than a character that together are one line
+    thick (a name whose characters were all cut through at one white row) is one line."""
+    if len(blocks) >= PIECES and all(
+            min(b.box[2] - b.box[0], b.box[3] - b.box[1]) < THIN_PIECE * character
+            for b in blocks):
+        whole = _union([b.box for b in blocks])
+        if min(whole[2] - whole[0], whole[3] - whole[1]) <= ONE_LINE * character:
+            return [_block(whole)]
     out = list(blocks)
     mended: set[int] = set()
     while len(out) > 1:
@@ -152,13 +163,21 @@ def _strips_joined(blocks: list[Block], character: float) -> list[Block]:
         if pair is None:
             break
         a, b = pair
-        box = (min(a.box[0], b.box[0]), min(a.box[1], b.box[1]),
-               max(a.box[2], b.box[2]), max(a.box[3], b.box[3]))
-        w, h = box[2] - box[0], box[3] - box[1]
         out = [c for c in out if c is not a and c is not b]
-        out.append(Block(box, h > VERTICAL * w if max(w, h) < 1.6 * min(w, h) else h > w))
+        out.append(_block(_union([a.box, b.box])))
         mended.add(id(out[-1]))
     return out
+
+
+def _union(boxes: list[Rect]) -> Rect:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _block(box: Rect) -> Block:
+    """A block of joined pieces, its direction by its shape (as `find_blocks` gives it)."""
+    w, h = box[2] - box[0], box[3] - box[1]
+    return Block(box, h > VERTICAL * w if max(w, h) < 1.6 * min(w, h) else h > w)
 
 
 def _strip_pair(blocks: list[Block], character: float) -> tuple[Block, Block] | None:

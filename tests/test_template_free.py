@@ -130,6 +130,11 @@ def test_a_date_read_in_two_pieces_is_one_value() -> None:
     cells = [_value("昭和八年九月三十日", "date", (0, 100, 300, 190)),
              _value("昭和十年一月五日", "date", (0, 200, 300, 290))]
     assert len({c.field for c in assign(cells)}) == 2  # two whole dates stay two
+    column = [replace(_value("大正三年九月二十一", "date", (1489, 251, 1552, 824), "right"),
+                      vertical=True),
+              replace(_value("日", "address", (1502, 865, 1532, 909), "left"), vertical=True)]
+    fields = {c.field: c.text for c in assign(column) if c.field}
+    assert fields == {"events[0].date": "大正三年九月二十一日"}  # the lone 日 was no address
 
 
 def test_a_label_the_writing_contradicts_yields_to_a_rival_it_agrees_with() -> None:

@@ -77,25 +77,37 @@ def _rival(cell: CellReading) -> CellReading | None:
 def _rejoined(cells: list[CellReading]) -> list[CellReading]:
     """A value written on two lines of its cell (a long date wrapped after its year), its
     lines read as two values: joined again where the two together say what their label
-    does and neither line alone does as well."""
+    does and neither line alone does as well. A piece whose own writing does not bear
+    out the label it found (a lone 日 cut off a column) joins whatever it goes on."""
     out = list(cells)
-    for i, first in enumerate(out):
-        for j, second in enumerate(out):
-            if i == j or first is None or second is None or first.field or second.field \
-                    or first.key is None or first.key != second.key \
-                    or not _wrapped(first, second):
+    pair = _pieces(out)
+    while pair is not None:
+        first, second = pair
+        x0, y0, x1, y1 = first.area or (0, 0, 0, 0)
+        a0, b0, a1, b1 = second.area or (0, 0, 0, 0)
+        joined = replace(first, text=first.text + second.text,
+                         area=(min(x0, a0), min(y0, b0), max(x1, a1), max(y1, b1)))
+        out = [joined if c is first else c for c in out if c is not second]
+        pair = _pieces(out)
+    return out
+
+
+def _pieces(cells: list[CellReading]) -> tuple[CellReading, CellReading] | None:
+    """Two values that are one read in two pieces, first piece first; None if none are."""
+    for first in cells:
+        if first.field or first.key is None:
+            continue
+        for second in cells:
+            if second is first or second.field or not _wrapped(first, second):
                 continue
-            joined = first.text + second.text
-            strength = content.kinds(joined).get(first.key, 0.0)
+            if second.key != first.key and content.kinds(second.text).get(second.key or "", 0):
+                continue
+            strength = content.kinds(first.text + second.text).get(first.key, 0.0)
             if strength >= content.SURE and strength > max(
                     content.kinds(first.text).get(first.key, 0.0),
                     content.kinds(second.text).get(first.key, 0.0)):
-                x0, y0, x1, y1 = first.area or (0, 0, 0, 0)
-                a0, b0, a1, b1 = second.area or (0, 0, 0, 0)
-                out[i] = replace(first, text=joined, area=(min(x0, a0), min(y0, b0),
-                                                           max(x1, a1), max(y1, b1)))
-                out[j] = None
-    return [c for c in out if c is not None]
+                return first, second
+    return None
 
 
 def _wrapped(first: CellReading, second: CellReading) -> bool:
