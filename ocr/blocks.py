@@ -26,7 +26,8 @@ WORD_GAP = 0.8  # a gap this wide for the line's thickness parts two blocks of o
 MIN_WORD_GAP = 10  # pixels: never part a line at a narrower gap
 HAIRLINE = 0.2  # strips parted by less than this share of the thinner are one line
 FRAGMENT = 0.6  # a strip this thin beside a line…
-FRAGMENT_GAP = 0.15  # …and this close (shares of the line's thickness) is part of it
+FRAGMENT_GAP = 0.15  # …and this close (shares of its own thickness) is part of it
+SLIVER = 0.1  # a strip this thin beside a line, and this close (shares of the line), too
 HEADING = 0.5  # a top band this thin beside the next…
 HEADING_GAP = 0.3  # …and this far above it (shares of its thickness) is a printed label,
 STROKE = 0.2  # …unless thinner than this share of the next band: a flat stroke, 一
@@ -76,8 +77,9 @@ def _mend_lines(mask: np.ndarray, runs: list[tuple[int, int]],
             (a0, a1), (b0, b1) = out[k], out[k + 1]
             thin, thick = sorted(((a1 - a0, out[k]), (b1 - b0, out[k + 1])))
             hairline = b0 - a1 <= HAIRLINE * thin[0]  # a cut no wider than a stroke's gap
-            if not hairline and (thin[0] > FRAGMENT * thick[0]
-                                 or b0 - a1 > FRAGMENT_GAP * thick[0]):
+            sliver = thin[0] <= SLIVER * thick[0] and b0 - a1 <= SLIVER * thick[0]
+            if not hairline and not sliver and (thin[0] > FRAGMENT * thick[0]
+                                                or b0 - a1 > FRAGMENT_GAP * thin[0]):
                 continue
             t0, t1 = _extent(mask, thin[1], down)
             k0, k1 = _extent(mask, thick[1], down)

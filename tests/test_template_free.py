@@ -215,6 +215,20 @@ def test_a_title_written_down_beside_two_lines_does_not_join_them() -> None:
     assert len(values) == 2 and len(labels_) == 2, boxes
 
 
+def test_small_labels_over_their_lines_do_not_run_a_page_together() -> None:
+    """A page with no rules whose small labels stand close over each line of values: each
+    line stays a line, however many are stacked (mending a line never snowballs)."""
+    from ocr.blocks import _mend_lines
+
+    mask = np.zeros((400, 700), bool)
+    runs = []
+    for top in range(0, 340, 86):
+        mask[top:top + 18, 100:300] = True  # a label's line
+        mask[top + 24:top + 79, 100:580] = True  # its value's, a few pixels under it
+        runs += [(top, top + 18), (top + 24, top + 79)]
+    assert _mend_lines(mask, runs, down=False) == runs
+
+
 def test_a_column_cut_into_strips_is_one_line_again() -> None:
     """A name column whose characters share a white gap falls into strips and pieces;
     joined, it is one block, while a second column a character away stays apart."""
