@@ -28,6 +28,7 @@ from ocr.layout import (
 from ocr.preprocess import Prepared, prepare, turned
 from ocr.structure import (
     Layout,
+    Sampled,
     Structure,
     find_layout,
     label_sample,
@@ -85,8 +86,8 @@ def read_by_labels(prepared: Prepared, engine: OcrEngine, grid: Grid | None = No
     if prepared.quarter_turns == 1:
         sample = label_sample(layout)
         scores = {turns: sample_hits(prepared, sample, turns, engine) for turns in (0, 3)}
-        best = max(scores, key=lambda t: (scores[t], -t))
-        total, lying = scores[best]
+        best = _best(scores)
+        total, lying = scores[best].labels, scores[best].lying
         # Read mostly as columns: perhaps a card written across, turned a quarter clockwise
         # too far; hardly read at all: perhaps upside down.
         more = [(best + 3) % 4] if lying < total / 2 else []
@@ -94,19 +95,27 @@ def read_by_labels(prepared: Prepared, engine: OcrEngine, grid: Grid | None = No
             more = [2, 1]
         scores |= {turns: sample_hits(prepared, sample, turns, engine) for turns in more
                    if turns not in scores}
-        best = max(scores, key=lambda t: (scores[t], -t))
+        best = _best(scores)
         if best:
             prepared, grid, layout = _turned(prepared, best)
     structure = read_structure(prepared, layout, engine)
     if structure.score < ENOUGH_LABELS:
         sample = label_sample(layout)
-        best = (sample_hits(prepared, sample, 0, engine), 0)
-        for turns in (2, 1, 3):
-            best = max(best, (sample_hits(prepared, sample, turns, engine), -turns))
-        if best[1]:
-            prepared, grid, layout = _turned(prepared, -best[1])
+        best = _best({turns: sample_hits(prepared, sample, turns, engine)
+                      for turns in (0, 2, 1, 3)})
+        if best:
+            prepared, grid, layout = _turned(prepared, best)
             structure = read_structure(prepared, layout, engine)
     return prepared, structure, grid.frame
+
+
+def _best(scores: dict[int, Sampled]) -> int:
+    """The turn whose sample reads best; on a tie, the one tried first (fewest turns)."""
+    best = next(iter(scores))
+    for turns, sampled in scores.items():
+        if sampled.beats(scores[best]):
+            best = turns
+    return best
 
 
 def _turned(prepared: Prepared, turns: int) -> tuple[Prepared, Grid, Layout]:

@@ -17,6 +17,7 @@ the values themselves (`translit.assemble`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -34,6 +35,7 @@ LOOSE_LABEL = "label not in line with the value"
 CORNER = 0.3  # a label centred within this share of a cell's sides is in its corner
 LOOSE_REACH = 4  # on a page with no rules a label stands within this many line widths
 SAMPLE = 12  # blocks read more than one way to tell which way up the page is
+SURER = 0.5  # a sample read this much surer (summed confidence) one way is read right
 MIN_GLYPH = 12  # blocks thinner than this (a rule's remnant, a dash) tell nothing
 PIECES = 3  # a cell holding this many blocks or more…
 THIN_PIECE = 0.8  # …each thinner than this share of a character…
@@ -216,17 +218,36 @@ def label_sample(layout: Layout) -> list[Block]:
                   key=lambda b: max(b.box[2] - b.box[0], b.box[3] - b.box[1]))[:SAMPLE]
 
 
+class Sampled(NamedTuple):
+    """A sample read with the page turned one way: how many blocks read as labels, how
+    many of those lie across, and how sure the recogniser was of all it read."""
+
+    labels: int
+    lying: int
+    sure: float
+
+    def beats(self, other: Sampled) -> bool:
+        """More labels wins; then, clearly more sure (crops that are the same either way
+        read alike, so only writing that differs moves the sum); then labels lying across."""
+        if self.labels != other.labels:
+            return self.labels > other.labels
+        if abs(self.sure - other.sure) > SURER:
+            return self.sure > other.sure
+        return self.lying > other.lying
+
+
 def sample_hits(prepared: Prepared, sample: list[Block], turns: int,
-                engine: OcrEngine) -> tuple[int, int]:
-    """How many of the sample's blocks read as labels with the page turned `turns`
-    quarters clockwise (a block standing up turned to be read as a column is), and how
-    many of those lie across: the measure of which way up the page is.
+                engine: OcrEngine) -> Sampled:
+    """How the sample's blocks read with the page turned `turns` quarters clockwise (a
+    block standing up turned to be read as a column is): the measure of which way up
+    the page is.
 
     The recogniser reads a line upright and a column turned a quarter, so a page turned
     a quarter the wrong way still reads one kind of its writing (its lines, or its
-    columns), and only the right way reads both. A card written across only reads as
-    well turned a quarter clockwise (its lines then stand, and read as columns): what
-    lies across parts the two. Only a sample is read, so a page fed sideways costs
+    columns) exactly as the right way does, and only the other kind tells them apart:
+    upright it reads, and surely, turned it does not. When nothing tells (all the
+    sample's writing runs one way), labels lying across win: a short label is printed
+    across more often than down. Only a sample is read, so a page fed sideways costs
     little more than one fed right."""
     crops, lying = [], []
     for block in sample:
@@ -234,8 +255,10 @@ def sample_hits(prepared: Prepared, sample: list[Block], turns: int,
         standing = crop.shape[0] > VERTICAL * crop.shape[1]
         lying.append(not standing)
         crops.append(np.ascontiguousarray(np.rot90(crop) if standing else crop))
-    read = [labels.match(text) is not None for text, _ in engine.recognize(crops)]
-    return sum(read), sum(hit for hit, flat in zip(read, lying, strict=True) if flat)
+    results = engine.recognize(crops)
+    read = [labels.match(text) is not None for text, _ in results]
+    return Sampled(sum(read), sum(hit for hit, flat in zip(read, lying, strict=True) if flat),
+                   sum(conf for text, conf in results if text.strip()))
 
 
 def _gap(a: Rect, b: Rect) -> int:
