@@ -135,6 +135,12 @@ def test_a_date_read_in_two_pieces_is_one_value() -> None:
               replace(_value("日", "address", (1502, 865, 1532, 909), "left"), vertical=True)]
     fields = {c.field: c.text for c in assign(column) if c.field}
     assert fields == {"events[0].date": "大正三年九月二十一日"}  # the lone 日 was no address
+    address = [replace(_value("高陽郡恩平面佛光里", "address", (900, 980, 960, 1500), "right"),
+                       vertical=True),
+               replace(_value("二百九十六番地", "address", (905, 1530, 955, 1800), "right"),
+                       vertical=True)]
+    fields = {c.field: c.text for c in assign(address) if c.field}
+    assert fields == {"owners[0].address": "高陽郡恩平面佛光里二百九十六番地"}
 
 
 def test_a_label_the_writing_contradicts_yields_to_a_rival_it_agrees_with() -> None:

@@ -77,8 +77,9 @@ def _rival(cell: CellReading) -> CellReading | None:
 def _rejoined(cells: list[CellReading]) -> list[CellReading]:
     """A value written on two lines of its cell (a long date wrapped after its year), its
     lines read as two values: joined again where the two together say what their label
-    does and neither line alone does as well. A piece whose own writing does not bear
-    out the label it found (a lone 日 cut off a column) joins whatever it goes on."""
+    does, at least as well as the first line alone, and the second line alone is no
+    such value (nor what its own label says: a lone 日 cut off a column, 二百九十六番地
+    under its village)."""
     out = list(cells)
     pair = _pieces(out)
     while pair is not None:
@@ -100,12 +101,11 @@ def _pieces(cells: list[CellReading]) -> tuple[CellReading, CellReading] | None:
         for second in cells:
             if second is first or second.field or not _wrapped(first, second):
                 continue
-            if second.key != first.key and content.kinds(second.text).get(second.key or "", 0):
-                continue
+            alone = content.kinds(second.text)
+            if max(alone.get(first.key, 0.0), alone.get(second.key or "", 0.0)) >= content.LIKELY:
+                continue  # a value in its own right (the next owner's date, say)
             strength = content.kinds(first.text + second.text).get(first.key, 0.0)
-            if strength >= content.SURE and strength > max(
-                    content.kinds(first.text).get(first.key, 0.0),
-                    content.kinds(second.text).get(first.key, 0.0)):
+            if strength >= max(content.SURE, content.kinds(first.text).get(first.key, 0.0)):
                 return first, second
     return None
 
