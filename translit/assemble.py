@@ -47,7 +47,9 @@ def _keyed(cell: CellReading) -> CellReading:
         rival = _rival(cell)
         if rival is not None:
             return rival
-        loose = LOOSE_LABEL in cell.doubts  # a label that only stands near the value
+        # A label that only stands near the value, or an owner's label on a value of the
+        # 沿革 (a row label of the owner table beside it): what the value says decides.
+        loose = LOOSE_LABEL in cell.doubts or cell.section == "events" and key in OWNER_KEYS
         fits, kind = content.agrees(key, cell.text, content.LIKELY if loose else content.SURE)
         if not fits and kind:
             doubts.append(f"the label says {key}, the writing reads as {kind}")
