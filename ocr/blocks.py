@@ -35,6 +35,7 @@ TWO_CHARACTERS = 1.6  # a band this long for its thickness holds two characters 
 THIN = 0.8  # a block thinner than this share of a character is a stroke, not a line
 ONE_CHARACTER = 1.2  # a block up to this long for its thickness holds one character
 DEPTH = 4  # cuts nested at most this deep
+COLUMN = 1.5  # a block this much longer than wide holds two characters or more
 VERTICAL = 1.25  # a one-character block this much taller than wide reads down
 
 
@@ -162,6 +163,11 @@ def _lines(mask: np.ndarray) -> tuple[list[Rect], bool]:
     if not across or not down:
         return across, False
     character = float(np.median([max(x1 - x0, y1 - y0) for x0, y0, x1, y1 in across]))
+    widths = [x1 - x0 for x0, _, x1, _ in down]
+    if len(down) > 1 and all(y1 - y0 >= COLUMN * (x1 - x0) for x0, y0, x1, y1 in down):
+        # Columns side by side, each at least two characters long: a character is about
+        # as wide as they are, however thick their rows run together cut across.
+        character = min(character, COLUMN * float(np.median(widths)))
     if _lineness(down, True, character) > _lineness(across, False, character):
         return down, True
     return across, False

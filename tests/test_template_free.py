@@ -221,6 +221,25 @@ def test_a_title_written_down_beside_two_lines_does_not_join_them() -> None:
     assert len(values) == 2 and len(labels_) == 2, boxes
 
 
+def test_columns_side_by_side_whose_rows_run_together_are_read_as_columns() -> None:
+    """Two names written down one cell (its rule between them worn), the second a little
+    lower: cut across, their characters run together into one block; they are two
+    columns."""
+    from PIL import ImageDraw
+
+    from samples import fonts
+
+    page = Image.new("L", (400, 400), 255)
+    draw = ImageDraw.Draw(page)
+    for i, ch in enumerate("張浩洙"):
+        draw.text((60, 40 + 86 * i), ch, font=fonts.font("print").at(80), fill=0)
+    for i, ch in enumerate("張在植"):
+        draw.text((260, 52 + 86 * i), ch, font=fonts.font("print").at(80), fill=0)
+    ink = np.asarray(page)
+    blocks = find_blocks(ink, np.zeros_like(ink, bool), 150, (0, 0, 400, 400))
+    assert len(blocks) == 2 and all(b.vertical for b in blocks), [b.box for b in blocks]
+
+
 def test_small_labels_over_their_lines_do_not_run_a_page_together() -> None:
     """A page with no rules whose small labels stand close over each line of values: each
     line stays a line, however many are stacked (mending a line never snowballs)."""
