@@ -112,3 +112,24 @@ def _raw_prefix(text: str, chars: int) -> int:
         if seen == chars:
             return i + 1
     return len(text)
+
+
+def split_labels(text: str) -> list[Label] | None:
+    """Two or three labels read as one line (住所氏名: a heading row whose rules between
+    its cells wore away), in order; None when the text is not wholly labels."""
+    word = normalise(text)
+    if not word or len(word) > 12 or match(text) is not None:
+        return None
+    for size in range(2, len(word) - 1):
+        head = match(word[:size])
+        if head is None or head.key == "title" or word[:size] != head.word:
+            continue
+        rest = word[size:]
+        tail = match(rest)
+        if tail is not None and tail.key != "title" and tail.word == rest:
+            return [head, tail]
+        more = split_labels(rest)
+        if more is not None and len(more) == 2:
+            return [head, *more]
+    return None
+

@@ -82,6 +82,11 @@ def _recognise(prepared: Prepared, found: list[tuple[int | None, Block]],
     for (unit, block), (text, conf) in zip(found, results, strict=True):
         label = labels.match(text)
         if label is None:
+            several = labels.split_labels(text)
+            if several is not None:  # labels of cells whose rules wore away, read as one
+                items += [Item(word.word, conf, part, unit, word)
+                          for word, part in zip(several, _parted(block, several), strict=True)]
+                continue
             label, rest = labels.strip_label(text)
             if label is not None:  # label and value read as one line: keep both
                 items.append(Item(label.word, conf, block, unit, label))
@@ -89,6 +94,20 @@ def _recognise(prepared: Prepared, found: list[tuple[int | None, Block]],
                 label = None
         items.append(Item(text, conf, block, unit, label))
     return items
+
+
+def _parted(block: Block, words: list[labels.Label]) -> list[Block]:
+    """A block of several labels cut along its line in proportion to their lengths."""
+    x0, y0, x1, y1 = block.box
+    start, end = (y0, y1) if block.vertical else (x0, x1)
+    total = sum(len(w.word) for w in words)
+    parts, done = [], 0
+    for w in words:
+        a = start + (end - start) * done // total
+        done += len(w.word)
+        b = start + (end - start) * done // total
+        parts.append(Block((x0, a, x1, b) if block.vertical else (a, y0, b, y1), block.vertical))
+    return parts
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,13 @@ def test_values_are_no_labels(value: str) -> None:
     assert labels.strip_label(value) == (None, value)
 
 
+def test_labels_read_as_one_line_are_each_a_label() -> None:
+    assert [w.word for w in labels.split_labels("住所氏名")] == ["住所", "氏名"]
+    assert [w.key for w in labels.split_labels("年月日事由住所")] == ["date", "cause", "address"]
+    for value in ("所有權移轉", "地目變換", "金正成", "住所"):
+        assert labels.split_labels(value) is None
+
+
 def test_a_label_read_on_one_line_with_its_value_is_split_off() -> None:
     label, rest = labels.strip_label("地番 百二十三番ノ四")
     assert label is not None and label.key == "lot" and rest == "百二十三番ノ四"
