@@ -36,6 +36,7 @@ THIN = 0.8  # a block thinner than this share of a character is a stroke, not a 
 ONE_CHARACTER = 1.2  # a block up to this long for its thickness holds one character
 DEPTH = 4  # cuts nested at most this deep
 COLUMN = 1.5  # a block this much longer than wide holds two characters or more
+SEVERAL_LINES = 4  # a block thicker than this many of the page's usual ink pieces holds lines
 VERTICAL = 1.25  # a one-character block this much taller than wide reads down
 
 
@@ -150,14 +151,14 @@ def _headed(mask: np.ndarray) -> bool:
     return columns[-1] - columns[0] >= TWO_CHARACTERS * top
 
 
-def _lines(mask: np.ndarray) -> tuple[list[Rect], bool]:
+def _lines(mask: np.ndarray, cell: bool = True) -> tuple[list[Rect], bool]:
     """The region's lines, cut across and down, whichever makes more of them look like
     lines (across on a tie: a single character, say). A character is about as large as
     the usual block cut across is long: a column's characters one by one (a flat 一 as
     wide as the rest), or a line, which then weighs little (cut down, a page's writing
     can run together into one block far thicker)."""
     across = _cut(mask, down=False)
-    if _headed(mask):
+    if cell and _headed(mask):  # a page's title over its columns is no corner label
         return across, False
     down = _cut(mask, down=True)
     if not across or not down:
@@ -171,6 +172,27 @@ def _lines(mask: np.ndarray) -> tuple[list[Rect], bool]:
     if _lineness(down, True, character) > _lineness(across, False, character):
         return down, True
     return across, False
+
+
+def _recut(mask: np.ndarray, boxes: list[Rect], down: bool, thick: float, depth: int = 0
+           ) -> list[Rect]:
+    """Blocks far thicker than a line (on a page with no rules, a title across the top of
+    columns written down, or a row of labels across them, runs them all together) cut
+    again the other way, and so on: an X-Y cut that turns where one way finds no gap."""
+    out: list[Rect] = []
+    for box in boxes:
+        bx0, by0, bx1, by1 = box
+        if depth >= DEPTH or min(bx1 - bx0, by1 - by0) <= thick:
+            out.append(box)
+            continue
+        turned = not down
+        parts = [(x0 + bx0, y0 + by0, x1 + bx0, y1 + by0)
+                 for x0, y0, x1, y1 in _cut(mask[by0:by1, bx0:bx1], turned)]
+        if len(parts) <= 1:
+            out.append(box)
+            continue
+        out += _recut(mask, parts, turned, thick, depth + 1)
+    return out
 
 
 def find_blocks(ink: np.ndarray, rules: np.ndarray, level: int, rect: Rect,
@@ -192,7 +214,10 @@ def find_blocks(ink: np.ndarray, rules: np.ndarray, level: int, rect: Rect,
     if stats[keep, cv2.CC_STAT_AREA].sum() < MIN_INK:
         return []
     clean = np.isin(labels, keep)
-    boxes, down = _lines(clean)
+    boxes, down = _lines(clean, cell=region is not None)
+    if region is None:
+        sides = np.maximum(stats[keep, cv2.CC_STAT_WIDTH], stats[keep, cv2.CC_STAT_HEIGHT])
+        boxes = _recut(clean, boxes, down, SEVERAL_LINES * float(np.median(sides)))
     blocks = []
     for bx0, by0, bx1, by1 in boxes:
         w, h = bx1 - bx0, by1 - by0

@@ -334,6 +334,19 @@ def test_a_card_with_no_rules_yields_its_parcel() -> None:
 
 
 @pytest.mark.slow
+def test_a_card_written_down_whose_rules_all_wore_away_yields_its_owners() -> None:
+    """A landscape card written down the page, its rules gone and its title across the
+    top of its columns: one cut for the whole page runs everything into one block, so
+    a block far thicker than a line is cut again the other way. (Seed 6161 page 2 of the
+    vertical family: it once yielded nothing.)"""
+    pixels, truth = make_page(6161, 2, "mixed", "heavy", layout="vertical")
+    reading = read_image(PageImage(1, pixels, truth["dpi"]), get_engine(), [])
+    assert reading.record is not None
+    names = [o["name"]["hanja"] for o in reading.record["owners"] if o.get("name")]
+    assert truth["final_owner"]["hanja"] in names
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(("family", "turn"), [("above", cv2.ROTATE_180),
                                              ("vertical", cv2.ROTATE_90_CLOCKWISE),
                                              ("vertical", cv2.ROTATE_90_COUNTERCLOCKWISE),
