@@ -36,6 +36,7 @@ THIN = 0.8  # a block thinner than this share of a character is a stroke, not a 
 ONE_CHARACTER = 1.2  # a block up to this long for its thickness holds one character
 DEPTH = 4  # cuts nested at most this deep
 COLUMN = 1.5  # a block this much longer than wide holds two characters or more
+MANY_PIECES = 60  # a cell holding this many pieces of ink holds many values: a table's worth
 SEVERAL_LINES = 4  # a block thicker than this many of the page's usual ink pieces holds lines
 VERTICAL = 1.25  # a one-character block this much taller than wide reads down
 
@@ -176,9 +177,10 @@ def _lines(mask: np.ndarray, cell: bool = True) -> tuple[list[Rect], bool]:
 
 def _recut(mask: np.ndarray, boxes: list[Rect], down: bool, thick: float, depth: int = 0
            ) -> list[Rect]:
-    """Blocks far thicker than a line (on a page with no rules, a title across the top of
-    columns written down, or a row of labels across them, runs them all together) cut
-    again the other way, and so on: an X-Y cut that turns where one way finds no gap."""
+    """Blocks far thicker than a line (on a page with no rules, or in a table whose rules
+    are too faint to part its cells, a title across the top of columns written down, or
+    a row of labels across them, runs them all together) cut again the other way, and
+    so on: an X-Y cut that turns where one way finds no gap."""
     out: list[Rect] = []
     for box in boxes:
         bx0, by0, bx1, by1 = box
@@ -215,8 +217,8 @@ def find_blocks(ink: np.ndarray, rules: np.ndarray, level: int, rect: Rect,
         return []
     clean = np.isin(labels, keep)
     boxes, down = _lines(clean, cell=region is not None)
-    if region is None:
-        sides = np.maximum(stats[keep, cv2.CC_STAT_WIDTH], stats[keep, cv2.CC_STAT_HEIGHT])
+    sides = np.maximum(stats[keep, cv2.CC_STAT_WIDTH], stats[keep, cv2.CC_STAT_HEIGHT])
+    if region is None or len(keep) >= MANY_PIECES:  # a page's writing, not one value's
         boxes = _recut(clean, boxes, down, SEVERAL_LINES * float(np.median(sides)))
     blocks = []
     for bx0, by0, bx1, by1 in boxes:
