@@ -40,6 +40,7 @@ MIN_GLYPH = 12  # blocks thinner than this (a rule's remnant, a dash) tell nothi
 PIECES = 3  # a cell holding this many blocks or more…
 THIN_PIECE = 0.8  # …each thinner than this share of a character…
 ONE_LINE = 1.5  # …and together no thicker than this many, holds one line cut to pieces
+PIECE_GAP = 0.5  # a piece this close beside a line (for its thickness), within its length, is of it
 STRIP = 0.45  # a block thinner than this share of a character, by another, is part of it
 SPAN = 2.5  # a label's cell up to this much longer than a loose value beside it is its own
 IN_LINE = 0.6  # …when this share of the shorter of the two lies beside the other
@@ -202,14 +203,30 @@ def _block(box: Rect) -> Block:
 
 
 def _strip_pair(blocks: list[Block], character: float) -> tuple[Block, Block] | None:
-    """A strip thinner than a character's share and the nearest block it touches."""
+    """A strip thinner than a character's share and the nearest block it touches; or a
+    piece beside a line, thinner than it, lying within its length and close (the right
+    halves of a column's characters, cut off at a white gap they share)."""
     for strip in blocks:
         if min(strip.box[2] - strip.box[0], strip.box[3] - strip.box[1]) >= STRIP * character:
             continue
         near = [b for b in blocks if b is not strip and _gap(b.box, strip.box) <= STRIP * character]
         if near:
             return strip, min(near, key=lambda b: _gap(b.box, strip.box))
+    for line in blocks:
+        for piece in blocks:
+            if piece is not line and line.vertical and _beside(piece.box, line.box):
+                return piece, line
     return None
+
+
+def _beside(piece: Rect, column: Rect) -> bool:
+    """Whether `piece` stands beside a column of writing, within its length, thinner and
+    close. (Only columns: what stands close over or under a line is its label.)"""
+    thick = column[2] - column[0]
+    slack = STRIP * thick
+    return (column[1] - slack <= piece[1] and piece[3] <= column[3] + slack
+            and piece[2] - piece[0] < thick and column[3] - column[1] > 2 * thick
+            and _gap(piece, column) <= PIECE_GAP * thick)
 
 
 def _in_line_pair(blocks: list[Block], mended: set[int], character: float

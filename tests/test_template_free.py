@@ -275,6 +275,12 @@ def test_a_column_cut_into_strips_is_one_line_again() -> None:
     joined = _strips_joined(pieces + [other], 56.5)
     assert sorted(b.box for b in joined) == [(1696, 3341, 1785, 3620), other.box]
     assert all(b.vertical for b in joined)
+    # pieces beside a column, within its length and close: the right halves of a name
+    halves = [Block((1381, 1912, 1407, 2070), True), Block((1415, 1909, 1429, 1923), False),
+              Block((1413, 1986, 1432, 2011), True)]
+    assert [b.box for b in _strips_joined(halves, 31.0)] == [(1381, 1909, 1432, 2070)]
+    label_over_line = [Block((100, 10, 160, 30), False), Block((100, 36, 600, 90), False)]
+    assert len(_strips_joined(label_over_line, 50.0)) == 2  # a label close over its value
 
 
 def test_writing_no_cell_encloses_is_still_read() -> None:
