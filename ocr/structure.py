@@ -203,12 +203,14 @@ def _block(box: Rect) -> Block:
 
 
 def _strip_pair(blocks: list[Block], character: float) -> tuple[Block, Block] | None:
-    """A strip thinner than a character's share and the nearest block it touches; or a
+    """A strip standing up, thinner than a character's share, and the nearest block it
+    touches (a column cut into slivers at a white gap its characters share); or a
     piece beside a line, thinner than it, lying within its length and close (the right
     halves of a column's characters, cut off at a white gap they share)."""
     for strip in blocks:
-        if min(strip.box[2] - strip.box[0], strip.box[3] - strip.box[1]) >= STRIP * character:
-            continue
+        x0, y0, x1, y1 = strip.box
+        if x1 - x0 >= STRIP * character or y1 - y0 <= x1 - x0:
+            continue  # only a sliver standing up: one lying over a line is its label
         near = [b for b in blocks if b is not strip and _gap(b.box, strip.box) <= STRIP * character]
         if near:
             return strip, min(near, key=lambda b: _gap(b.box, strip.box))
