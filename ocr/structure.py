@@ -125,7 +125,9 @@ def find_layout(prepared: Prepared, grid: Grid) -> Layout:
     """The cells of the page's table and the blocks of writing in and around them."""
     ink = prepared.ink
     level = ink_level(ink)
-    rules = mended(grid, ink < level)
+    # Rules printed pale and thin fall partly above the reader's ink level: they are
+    # looked for halfway between it and the paper.
+    rules = mended(grid, ink < (level + int(np.median(ink))) // 2)
     h, w = ink.shape
     cells, regions = find_cells(rules)
     if len(cells) >= MIN_CELLS:

@@ -60,8 +60,14 @@ def _faint_rules(inked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     and would run every cell together if left in."""
     h, w = inked.shape
     grow = np.ones((9, 9), np.uint8)
-    across = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((1, max(40, w // 18)), np.uint8))
-    down = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((max(40, h // 25), 1), np.uint8))
+    # A thin pale rule wavers between two rows of pixels: each is thickened across itself.
+    across = cv2.morphologyEx(cv2.dilate(inked, np.ones((3, 1), np.uint8)), cv2.MORPH_OPEN,
+                              np.ones((1, max(40, w // 18)), np.uint8))
+    down = cv2.morphologyEx(cv2.dilate(inked, np.ones((1, 3), np.uint8)), cv2.MORPH_OPEN,
+                            np.ones((max(40, h // 25), 1), np.uint8))
+    # Only thin runs are rules: a stain or a shadow as long is as thick as it is long.
+    across &= ~cv2.morphologyEx(across, cv2.MORPH_OPEN, np.ones((THICK, 1), np.uint8))
+    down &= ~cv2.morphologyEx(down, cv2.MORPH_OPEN, np.ones((1, THICK), np.uint8))
     return cv2.dilate(across, grow) > 0, cv2.dilate(down, grow) > 0
 
 

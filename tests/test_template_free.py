@@ -339,6 +339,21 @@ def test_a_card_with_no_rules_yields_its_parcel() -> None:
     assert reading.record["owners"][-1]["name"]["hanja"] == truth["final_owner"]["hanja"]
 
 
+def test_pale_thin_rules_are_found_where_they_waver_between_rows() -> None:
+    """A rule printed pale and one pixel thin, lighter than the reader's ink level and
+    wavering between two rows, is still a rule; a broad grey stain is not."""
+    from ocr.table import _faint_rules
+
+    page = np.full((600, 900), 255, np.uint8)
+    for x in range(100, 800):  # a pale rule stepping down a row every 30 pixels
+        page[300 + (x - 100) // 30, x] = 200
+    page[450:520, 100:800] = 200  # a stain as long
+    level = 177
+    across, _ = _faint_rules((page < (level + 255) // 2).astype(np.uint8))
+    assert across[300:326, 100:800].any(axis=0).mean() > 0.9
+    assert not across[470:500, 200:700].any()
+
+
 @pytest.mark.slow
 def test_a_card_written_down_whose_rules_all_wore_away_yields_its_owners() -> None:
     """A landscape card written down the page, its rules gone and its title across the
