@@ -48,6 +48,13 @@ class Block:
     box: Rect
     vertical: bool
 
+    @classmethod
+    def shaped(cls, box: Rect) -> Block:
+        """A block whose direction is read off its shape: down when clearly taller than
+        wide (a near-square one character only when much taller)."""
+        w, h = box[2] - box[0], box[3] - box[1]
+        return cls(box, h > VERTICAL * w if max(w, h) < 1.6 * min(w, h) else h > w)
+
 
 def _runs(profile: np.ndarray, gap: int) -> list[tuple[int, int]]:
     """The stretches of a profile holding ink, parted by at least `gap` empty entries."""
@@ -225,6 +232,5 @@ def find_blocks(ink: np.ndarray, rules: np.ndarray, level: int, rect: Rect,
         w, h = bx1 - bx0, by1 - by0
         if w * h < MIN_INK:
             continue
-        vertical = h > VERTICAL * w if max(w, h) < 1.6 * min(w, h) else h > w
-        blocks.append(Block((bx0 + x0, by0 + y0, bx1 + x0, by1 + y0), vertical))
+        blocks.append(Block.shaped((bx0 + x0, by0 + y0, bx1 + x0, by1 + y0)))
     return blocks

@@ -27,7 +27,7 @@ from ocr.cells import CellReading, aspect_of, crop_for, ink_level, quad_on_scan,
 from ocr.engine import OcrEngine
 from ocr.layout import Grid
 from ocr.preprocess import Prepared
-from ocr.table import Rect, aligned, find_cells, mended, neighbours
+from ocr.table import Rect, aligned, find_cells, mended, neighbours, shared
 
 DIRECTIONS = ("left", "up", "right")  # where a value's label is looked for, in this order
 MIN_CELLS = 4  # fewer regions than this is no table: read the page as loose blocks
@@ -86,7 +86,7 @@ def _recognise(prepared: Prepared, found: list[tuple[int | None, Block]],
             several = labels.split_labels(text)
             if several is not None:  # labels of cells whose rules wore away, read as one
                 items += [Item(word.word, conf, part, unit, word)
-                          for word, part in zip(several, _parted(block, several), strict=True)]
+                          for word, part in zip(several, _cut_along(block, several), strict=True)]
                 continue
             label, rest = labels.strip_label(text)
             if label is not None:  # label and value read as one line: keep both
@@ -97,7 +97,7 @@ def _recognise(prepared: Prepared, found: list[tuple[int | None, Block]],
     return items
 
 
-def _parted(block: Block, words: list[labels.Label]) -> list[Block]:
+def _cut_along(block: Block, words: list[labels.Label]) -> list[Block]:
     """A block of several labels cut along its line in proportion to their lengths."""
     x0, y0, x1, y1 = block.box
     start, end = (y0, y1) if block.vertical else (x0, x1)
@@ -179,7 +179,7 @@ def _strips_joined(blocks: list[Block], character: float) -> list[Block]:
             for b in blocks):
         whole = _union([b.box for b in blocks])
         if min(whole[2] - whole[0], whole[3] - whole[1]) <= ONE_LINE * character:
-            return [_block(whole)]
+            return [Block.shaped(whole)]
     out = list(blocks)
     mended: set[int] = set()
     while len(out) > 1:
@@ -188,7 +188,7 @@ def _strips_joined(blocks: list[Block], character: float) -> list[Block]:
             break
         a, b = pair
         out = [c for c in out if c is not a and c is not b]
-        out.append(_block(_union([a.box, b.box])))
+        out.append(Block.shaped(_union([a.box, b.box])))
         mended.add(id(out[-1]))
     return out
 
@@ -196,12 +196,6 @@ def _strips_joined(blocks: list[Block], character: float) -> list[Block]:
 def _union(boxes: list[Rect]) -> Rect:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes),
             max(b[2] for b in boxes), max(b[3] for b in boxes))
-
-
-def _block(box: Rect) -> Block:
-    """A block of joined pieces, its direction by its shape (as `find_blocks` gives it)."""
-    w, h = box[2] - box[0], box[3] - box[1]
-    return Block(box, h > VERTICAL * w if max(w, h) < 1.6 * min(w, h) else h > w)
 
 
 def _strip_pair(blocks: list[Block], character: float) -> tuple[Block, Block] | None:
@@ -243,10 +237,9 @@ def _in_line_pair(blocks: list[Block], mended: set[int], character: float
         for other in blocks:
             if other is line:
                 continue
-            a, b = ((line.box[0], line.box[2]), (other.box[0], other.box[2])) if down else \
-                ((line.box[1], line.box[3]), (other.box[1], other.box[3]))
-            shared = max(0, min(a[1], b[1]) - max(a[0], b[0])) / max(1, min(a[1] - a[0], b[1] - b[0]))
-            if shared >= 0.5 and _gap(line.box, other.box) < character:
+            axis = 0 if down else 1  # across a column its x-span, across a line its y-span
+            share = shared(line.box[axis], line.box[axis + 2], other.box[axis], other.box[axis + 2])
+            if share >= 0.5 and _gap(line.box, other.box) < character:
                 return line, other
     return None
 
@@ -312,8 +305,7 @@ def _within(label: Rect, value: Rect, across: bool) -> bool:
     label)."""
     (l0, l1), (v0, v1) = ((label[1], label[3]), (value[1], value[3])) if across else \
         ((label[0], label[2]), (value[0], value[2]))
-    shared = max(0, min(l1, v1) - max(l0, v0)) / max(1, min(l1 - l0, v1 - v0))
-    return shared >= IN_LINE and l1 - l0 <= SPAN * (v1 - v0)
+    return shared(l0, l1, v0, v1) >= IN_LINE and l1 - l0 <= SPAN * (v1 - v0)
 
 
 def _in_corner(box: Rect, cell: Rect) -> bool:
@@ -334,9 +326,10 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
     """The label of the value(s) in unit `index`, how it stands to them, the section, and
     whether the label's cell lines up with the value's (else it only stands near it).
     A label whose cell lines up with the value's wins, then one that is a block of a
-    parted cell (in `blocks`) standing in the value's row or column, then the nearest. On a page with no rules (`loose`) a label stands right
-    beside its value or not at all: no table's columns carry it further. The other
-    labels found are its rivals, for the content to choose from when it contradicts."""
+    parted cell (in `blocks`) standing in the value's row or column, then the nearest.
+    On a page with no rules (`loose`) a label stands right beside its value or not at
+    all: no table's columns carry it further. The other labels found are its rivals,
+    for the content to choose from when it contradicts."""
     own = [it.label for it in by_unit.get(index, []) if it.label and it.label.key != "title"]
     if own:
         return own[0], "same", None, True, ()

@@ -158,7 +158,7 @@ def find_cells(rules: np.ndarray) -> tuple[list[Rect], list[np.ndarray]]:
     return [rect for rect, _ in cells], [mask for _, mask in cells]
 
 
-def _shared(a0: int, a1: int, b0: int, b1: int) -> float:
+def shared(a0: int, a1: int, b0: int, b1: int) -> float:
     """The share of the smaller of two spans that they have in common."""
     return max(0, min(a1, b1) - max(a0, b0)) / max(1, min(a1 - a0, b1 - b0))
 
@@ -172,11 +172,11 @@ def neighbours(cells: list[Rect], index: int, direction: str) -> Iterator[int]:
         if j == index:
             continue
         if direction in ("left", "right"):
-            if _shared(y0, y1, b0, b1) < OVERLAP:
+            if shared(y0, y1, b0, b1) < OVERLAP:
                 continue
             distance = x0 - a1 if direction == "left" else a0 - x1
         else:
-            if _shared(x0, x1, a0, a1) < OVERLAP:
+            if shared(x0, x1, a0, a1) < OVERLAP:
                 continue
             distance = y0 - b1 if direction == "up" else b0 - y1
         if distance >= -MIN_SIDE:
