@@ -114,11 +114,13 @@ def _cut_along(block: Block, words: list[labels.Label]) -> list[Block]:
 @dataclass(frozen=True)
 class Layout:
     """Where the writing is: the units (cells, or the blocks themselves when the page has
-    no table), every block with its unit (None: outside the table), and whether ruled."""
+    no table), every block with its unit (None: outside the table), and whether ruled.
+    Units from `cells` on are blocks that no cell held (where worn rules enclosed none)."""
 
     units: list[Rect]
     found: list[tuple[int | None, Block]]
     ruled: bool
+    cells: int = 0
 
 
 def find_layout(prepared: Prepared, grid: Grid) -> Layout:
@@ -143,7 +145,7 @@ def find_layout(prepared: Prepared, grid: Grid) -> Layout:
             units.append(b.box)  # writing where faint rules enclosed no cell: its own unit
             found.append((len(units) - 1, b))
         found += [(None, b) for b in find_blocks(ink, rules, level, (0, 0, w, h), table)]
-        return Layout(units, found, True)
+        return Layout(units, found, True, len(cells))
     loose = find_blocks(ink, rules, level, (0, 0, w, h))
     return Layout([b.box for b in loose], [(i, b) for i, b in enumerate(loose)], False)
 
@@ -308,6 +310,15 @@ def _within(label: Rect, value: Rect, across: bool) -> bool:
     return shared(l0, l1, v0, v1) >= IN_LINE and l1 - l0 <= SPAN * (v1 - v0)
 
 
+def _blank(units: list[Rect], index: int, label: int, passed: list[int], across: bool) -> int:
+    """The bare paper between a value and a label, the written cells passed on the way
+    not counted: a row goes on through its values to its row label, while a heading
+    of another table stands across empty space."""
+    axis = 0 if across else 1
+    filled = sum(units[k][axis + 2] - units[k][axis] for k in passed)
+    return max(0, _gap(units[index], units[label]) - filled)
+
+
 def _in_corner(box: Rect, cell: Rect) -> bool:
     """Whether a label is printed in a corner of its cell (one that labels the value
     written beside it) rather than filling it as a heading does."""
@@ -326,7 +337,8 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
     """The label of the value(s) in unit `index`, how it stands to them, the section, and
     whether the label's cell lines up with the value's (else it only stands near it).
     A label whose cell lines up with the value's wins, then one that is a block of a
-    parted cell (in `blocks`) standing in the value's row or column, then the nearest.
+    parted cell (in `blocks`) standing in the value's row or column, then the nearest
+    (of those only near, the one across the least bare paper).
     On a page with no rules (`loose`) a label stands right beside its value or not at
     all: no table's columns carry it further. The other labels found are its rivals,
     for the content to choose from when it contradicts."""
@@ -336,6 +348,7 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
     candidates = []
     section = None
     for order, direction in enumerate(DIRECTIONS):
+        passed: list[int] = []  # the written cells on the way to a label
         for steps, j in enumerate(neighbours(units, index, direction)):
             if loose and (steps > 0 or _gap(units[index], units[j]) > LOOSE_REACH * min(
                     units[index][2] - units[index][0], units[index][3] - units[index][1])):
@@ -355,8 +368,13 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
                 if label.key == "section" or (label.word == "所有者" and rank == 2):
                     section = section or ("events" if label.word == "沿革" else "owners")
                 else:
-                    candidates.append((rank, steps, order, label, direction))
+                    # Of labels only near in a table, the one across the least bare
+                    # paper; with no rules, the one the value follows (left, then up).
+                    nearness = steps if rank < 2 or loose else \
+                        _blank(units, index, j, passed, across)
+                    candidates.append((rank, nearness, order, label, direction))
                 break
+            passed.append(j)
     if not candidates:
         return None, None, section, False, ()
     candidates.sort(key=lambda c: c[:3])
@@ -373,7 +391,7 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
                        (ub[1].box[3] - ub[1].box[1]))[:MAX_BLOCKS]
     items = _recognise(prepared, found, engine)
     if ruled:
-        units, items, blocks = _split_crowded(units, items)
+        units, items, blocks = _split_crowded(units, items, layout.cells)
     else:
         blocks = frozenset()
     by_unit: dict[int, list[Item]] = {}
@@ -407,14 +425,15 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
     return Structure(values, words, titles[0] if titles else None, ruled, others)
 
 
-def _split_crowded(cells: list[Rect], items: list[Item]
+def _split_crowded(cells: list[Rect], items: list[Item], ruled: int
                    ) -> tuple[list[Rect], list[Item], frozenset[int]]:
     """Units for pairing: a cell holding one value (and perhaps its label before it, in a
     corner or on its line) stays a unit; a cell holding more (two fields whose rule is
     worn away, a whole table whose rules are faint), a value followed by a label, or
     a region running around other cells, gives each of its blocks a unit of its own,
     its box, so that blocks in it are paired by where they stand, as on a page with
-    no rules. Also returns which units are such blocks."""
+    no rules. Also returns which units are such blocks, with the blocks no rules held
+    (units from `ruled` on: a row label whose column's rules wore away)."""
     held: dict[int, list[Item]] = {}
     for it in items:
         if it.unit is not None:
@@ -428,7 +447,7 @@ def _split_crowded(cells: list[Rect], items: list[Item]
             continue
         named = [it for it in mine if it.label is not None]
         plain = [it for it in mine if it.label is None]
-        if len(named) <= 1 and len(plain) <= 1 and not _encloses(cells, index) and not (
+        if index < ruled and len(named) <= 1 and len(plain) <= 1 and not _encloses(cells, index) and not (
                 named and plain and _follows(named[0].block.box, plain[0].block.box)):
             units.append(cell)
             for it in mine:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ocr import labels
 from ocr.cells import CellReading
 from ocr.structure import LOOSE_LABEL
 from translit import content, correct, vocabulary
@@ -25,6 +26,7 @@ OWNER_KEYS = ("name", "address")
 NOT_RECOGNISED = "form not recognised"
 WANDER = 0.8  # a value whose middle is this near a row's (for the thinner of the two) is in it
 Rect = tuple[int, int, int, int]
+LABEL_CHARS = frozenset("".join(labels.VOCABULARY))
 
 
 def _is_ditto(text: str) -> bool:
@@ -32,11 +34,21 @@ def _is_ditto(text: str) -> bool:
     return text in vocabulary.DITTO_MARKS or len(text) <= 2 and not content.kinds(text)
 
 
+def _label_piece(text: str) -> bool:
+    """A character or two of a printed label read apart from it (住 of 住所, 又 of
+    氏名又ハ名稱): no value, though short enough to pass for a ditto mark."""
+    word = labels.normalise(correct.register_forms(text))
+    return 0 < len(word) <= 2 and word[0] not in vocabulary.DITTO_MARKS \
+        and all(ch in LABEL_CHARS for ch in word) and not content.kinds(text)
+
+
 def _keyed(cell: CellReading) -> CellReading:
     """The value with the key it will be filed under, and any doubt about it."""
     key, doubts = cell.key, list(cell.doubts)
     if key == "extra":
         return cell
+    if _label_piece(cell.text):
+        return replace(cell, key=None)  # kept as a line of the page, filed nowhere
     if key is None:
         kind, strength = content.best(cell.text)
         if strength < content.LIKELY:
@@ -48,14 +60,41 @@ def _keyed(cell: CellReading) -> CellReading:
         if rival is not None:
             return rival
         # A label that only stands near the value, or an owner's label on a value of the
-        # 沿革 (a row label of the owner table beside it): what the value says decides.
+        # 沿革 (a row label of the owner table beside it), yields to what the value likely
+        # says; any label yields to what it surely says (a place the gazetteer knows under
+        # a heading of another table, whose own labels wore away). Either way a clerk looks.
         loose = LOOSE_LABEL in cell.doubts or cell.section == "events" and key in OWNER_KEYS
         fits, kind = content.agrees(key, cell.text, content.LIKELY if loose else content.SURE)
         if not fits and kind:
             doubts.append(f"the label says {key}, the writing reads as {kind}")
-            if loose:
-                key = kind  # yields to what the value says
+            key = kind
     return replace(cell, key=key, doubts=tuple(doubts))
+
+
+def _contenders(cells: list[CellReading], key: str) -> list[CellReading]:
+    """The values keyed to a field the card has once, the one it takes first: a labelled
+    one before one named by what it says, unless the labelled one hardly reads as the
+    field and the other surely does (a grade under a worn-away label, beside the lot)."""
+    def fit(c: CellReading) -> float:
+        return content.kinds(c.text).get(key, 0.0)
+
+    mine = sorted((c for c in cells if c.key == key and not c.field),
+                  key=lambda c: (c.label is None, -fit(c), (c.area or (0, 0, 0, 0))[1]))
+    sure = [c for c in mine if fit(c) >= content.SURE]
+    if mine and fit(mine[0]) < content.LIKELY and sure:
+        mine.remove(sure[0])
+        mine.insert(0, sure[0])
+    return mine
+
+
+def _moved(cell: CellReading, cells: list[CellReading]) -> CellReading:
+    """A value that lost its field to another: filed where what it says puts it, when
+    that is a field of the card nothing else is keyed to."""
+    kind = _named(cell.text)
+    if kind in SINGLE and not any(c.key == kind for c in cells):
+        return replace(cell, key=kind, doubts=cell.doubts + (
+            f"another value holds the {cell.key}: taken as the {kind} it reads as",))
+    return cell
 
 
 def _rival(cell: CellReading) -> CellReading | None:
@@ -98,18 +137,25 @@ def _rejoined(cells: list[CellReading]) -> list[CellReading]:
 def _pieces(cells: list[CellReading]) -> tuple[CellReading, CellReading] | None:
     """Two values that are one read in two pieces, first piece first; None if none are."""
     for first in cells:
-        if first.field or first.key is None:
+        key = first.key or _named(first.text)  # its label's kind, or else what it says
+        if first.field or key is None:
             continue
         for second in cells:
             if second is first or second.field or not _wrapped(first, second):
                 continue
             alone = content.kinds(second.text)
-            if max(alone.get(first.key, 0.0), alone.get(second.key or "", 0.0)) >= content.LIKELY:
+            if max(alone.get(key, 0.0), alone.get(second.key or "", 0.0)) >= content.LIKELY:
                 continue  # a value in its own right (the next owner's date, say)
-            strength = content.kinds(first.text + second.text).get(first.key, 0.0)
-            if strength >= max(content.SURE, content.kinds(first.text).get(first.key, 0.0)):
+            strength = content.kinds(first.text + second.text).get(key, 0.0)
+            if strength >= max(content.SURE, content.kinds(first.text).get(key, 0.0)):
                 return first, second
     return None
+
+
+def _named(text: str) -> str | None:
+    """The kind an unlabelled value likely is by what it says, if any."""
+    kind, strength = content.best(text)
+    return kind if strength >= content.LIKELY else None
 
 
 def _wrapped(first: CellReading, second: CellReading) -> bool:
@@ -207,8 +253,57 @@ def _grouped(cells: list[CellReading], across: bool) -> list[list[CellReading]]:
         linked.setdefault(root(i), []).append(i)
     entries: list[list[CellReading]] = []
     for members in sorted(linked.values(), key=lambda m: position(cells[m[0]])):
-        entries += _in_order([cells[i] for i in members], [spans[i] for i in members])
+        entries += _in_order(_ditto_placed([cells[i] for i in members]),
+                             [spans[i] for i in members])
     return entries
+
+
+def _dittos_keyed(cells: list[CellReading]) -> list[CellReading]:
+    """A ditto mark with no label takes the key of the value it repeats: the nearest one
+    above it in its column, or, in a table written down the page, to its right in its
+    row (the entry before). Unplaced it would leave its entry without that value."""
+    out = list(cells)
+    across = _written_across([c for c in cells if c.key in ROW_KEYS and not c.field])
+    for i, cell in enumerate(cells):
+        if cell.key is not None or cell.field or cell.area is None \
+                or correct.register_forms(cell.text) not in vocabulary.DITTO_MARKS:
+            continue
+        before = [c for c in cells if c.key in ROW_KEYS and c.area is not None
+                  and _repeats(cell.area, c.area, across)]
+        if before:
+            nearest = min(before, key=lambda c: _gap(cell.area, c.area))
+            out[i] = replace(cell, key=nearest.key, doubts=cell.doubts + (
+                f"a ditto mark: taken as the {nearest.key} it repeats",))
+    return out
+
+
+def _repeats(mark: Rect, value: Rect, across: bool) -> bool:
+    """Whether `value` is the one before `mark` in its column (`across`: rows read top
+    to bottom) or in its row (columns read right to left)."""
+    if across:
+        return _shared((mark[0], mark[2]), (value[0], value[2])) >= 0.5 and value[3] <= mark[1]
+    return _shared((mark[1], mark[3]), (value[1], value[3])) >= 0.5 and value[0] >= mark[2]
+
+
+def _gap(a: Rect, b: Rect) -> int:
+    return max(0, max(a[0], b[0]) - min(a[2], b[2])) + max(0, max(a[1], b[1]) - min(a[3], b[3]))
+
+
+def _ditto_placed(cells: list[CellReading]) -> list[CellReading]:
+    """A ditto mark (同, 〃) under a label its row already has a value for, in a row that
+    lacks just one kind: the mark stands for that one (同 for the address above, under
+    a heading read from another table). It says nothing of its own kind, so only its
+    row can place it."""
+    keys = [c.key for c in cells]
+    missing = [k for k in ROW_KEYS if k not in keys]
+    if len(missing) != 1:
+        return cells
+    for i, cell in enumerate(cells):
+        if keys.count(cell.key) > 1 and _is_ditto(cell.text):
+            doubt = f"a ditto mark under {cell.key}, which its row has: taken as {missing[0]}"
+            return [*cells[:i], replace(cell, key=missing[0], doubts=cell.doubts + (doubt,)),
+                    *cells[i + 1:]]
+    return cells
 
 
 def _in_order(cells: list[CellReading], spans: list[tuple[int, int]]
@@ -253,16 +348,15 @@ def assign(cells: list[CellReading], understood: bool = True) -> list[CellReadin
     understood (`understood` False: no table, or hardly a label), every field is doubted."""
     if all(c.field for c in cells):
         return cells
-    keyed = [_keyed(c) if not c.field else c for c in _parted(_rejoined(cells))]
+    keyed = _dittos_keyed([_keyed(c) if not c.field else c for c in _parted(_rejoined(cells))])
     out: list[CellReading] = []
     taken: set[int] = set()
     for key in SINGLE:
-        mine = [c for c in keyed if c.key == key and not c.field]
-        mine.sort(key=lambda c: (c.label is None, -content.kinds(c.text).get(key, 0.0),
-                                 (c.area or (0, 0, 0, 0))[1]))
+        mine = _contenders(keyed, key)
         if mine:
             out.append(replace(mine[0], field=key))
             taken.add(id(mine[0]))
+            keyed = [_moved(c, keyed) if c in mine[1:] else c for c in keyed]
     rows = [c for c in keyed if c.key in ROW_KEYS and not c.field and id(c) not in taken]
     counts = {"events": 0, "owners": 0}
     for entry in _entries(rows):

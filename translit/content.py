@@ -52,8 +52,8 @@ def kinds(text: str) -> dict[str, float]:
         out["area"] = 0.95
     if len(text) <= 4:
         c = correct.category(text)
-        if c.known:
-            out["category"] = 0.9 if c.distance == 0 else 0.6
+        if c.known:  # one character in two misread is a guess (河錫 is no 河川)
+            out["category"] = 0.9 if c.distance == 0 else 0.6 if 2 * c.distance < len(text) else 0.4
     e = correct.event(text)
     if e.known:
         out["cause"] = 0.95 if e.distance == 0 else 0.7
@@ -67,7 +67,7 @@ def kinds(text: str) -> dict[str, float]:
     if _is_numeral(text) and len(text) <= 4 and parse_number(text) is not None:
         out["grade"] = 0.6
     name = _name_strength(text)
-    if name and not out:
+    if name and name > max(out.values(), default=0.0):
         out["name"] = name
     return out
 
