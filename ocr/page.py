@@ -100,12 +100,19 @@ def read_by_labels(prepared: Prepared, engine: OcrEngine, grid: Grid | None = No
             prepared, grid, layout = _turned(prepared, best)
     structure = read_structure(prepared, layout, engine)
     if structure.score < ENOUGH_LABELS:
+        # Hardly a label read: the sample misled (on a faint page its smallest blocks are
+        # pieces of characters). The other turns are read whole, the likeliest first,
+        # until one reads as a form; the page keeps the turn that read the most labels.
         sample = label_sample(layout)
-        best = _best({turns: sample_hits(prepared, sample, turns, engine)
-                      for turns in (0, 2, 1, 3)})
-        if best:
-            prepared, grid, layout = _turned(prepared, best)
-            structure = read_structure(prepared, layout, engine)
+        scores = {turns: sample_hits(prepared, sample, turns, engine) for turns in (2, 1, 3)}
+        beaten = {t: sum(scores[o].beats(scores[t]) for o in scores) for t in scores}
+        for turns in sorted(scores, key=beaten.__getitem__):
+            page, page_grid, page_layout = _turned(prepared, turns)
+            other = read_structure(page, page_layout, engine)
+            if other.score > structure.score:
+                prepared, grid, structure = page, page_grid, other
+            if structure.score >= ENOUGH_LABELS:
+                break
     return prepared, structure, grid.frame
 
 

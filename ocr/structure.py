@@ -310,6 +310,15 @@ def _within(label: Rect, value: Rect, across: bool) -> bool:
     return shared(l0, l1, v0, v1) >= IN_LINE and l1 - l0 <= SPAN * (v1 - v0)
 
 
+def _heading_over(units: list[Rect], by_unit: dict[int, list[Item]], near: list[int],
+                  first: int, ink: Rect) -> int:
+    """Of the headings in one row above a value, the one over its writing."""
+    row = [k for k in near if shared(units[k][1], units[k][3], units[first][1],
+                                     units[first][3]) >= IN_LINE
+           and by_unit.get(k) and all(it.label for it in by_unit[k])]
+    return max(row, key=lambda k: (shared(units[k][0], units[k][2], ink[0], ink[2]), k == first))
+
+
 def _blank(units: list[Rect], index: int, label: int, passed: list[int], across: bool) -> int:
     """The bare paper between a value and a label, the written cells passed on the way
     not counted: a row goes on through its values to its row label, while a heading
@@ -332,7 +341,7 @@ Rival = tuple[str, str, str, bool]  # a label a value could also have: word, key
 
 
 def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], loose: bool,
-               blocks: frozenset[int] = frozenset()
+               blocks: frozenset[int] = frozenset(), ink: Rect | None = None
                ) -> tuple[labels.Label | None, str | None, str | None, bool, tuple[Rival, ...]]:
     """The label of the value(s) in unit `index`, how it stands to them, the section, and
     whether the label's cell lines up with the value's (else it only stands near it).
@@ -341,7 +350,9 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
     (of those only near, the one across the least bare paper).
     On a page with no rules (`loose`) a label stands right beside its value or not at
     all: no table's columns carry it further. The other labels found are its rivals,
-    for the content to choose from when it contradicts."""
+    for the content to choose from when it contradicts. `ink`: where the value is written
+    in its cell, which picks its heading when the cell runs under several (a rule
+    between two columns worn away)."""
     own = [it.label for it in by_unit.get(index, []) if it.label and it.label.key != "title"]
     if own:
         return own[0], "same", None, True, ()
@@ -349,7 +360,8 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
     section = None
     for order, direction in enumerate(DIRECTIONS):
         passed: list[int] = []  # the written cells on the way to a label
-        for steps, j in enumerate(neighbours(units, index, direction)):
+        near = list(neighbours(units, index, direction))
+        for steps, j in enumerate(near):
             if loose and (steps > 0 or _gap(units[index], units[j]) > LOOSE_REACH * min(
                     units[index][2] - units[index][0], units[index][3] - units[index][1])):
                 break
@@ -361,6 +373,9 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
                 if any(it.label is None for it in items):  # a labelled value: not a heading
                     break
                 across = direction != "up"
+                if not across and ink is not None:
+                    j = _heading_over(units, by_unit, near, j, ink)
+                    found = [it.label for it in by_unit[j] if it.label]
                 # How well it lines up: cell to cell, block in line, or only near.
                 rank = 0 if aligned(units[index], units[j], across) else 1 if (
                     {index, j} & blocks and _within(units[j], units[index], across)) else 2
@@ -411,7 +426,8 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
             others.append(reading)
             continue
         if it.unit not in keyed:
-            keyed[it.unit] = _label_for(units, it.unit, by_unit, not ruled, blocks)
+            keyed[it.unit] = _label_for(units, it.unit, by_unit, not ruled, blocks,
+                                        it.block.box)
         label, relation, section, exact, rivals = keyed[it.unit]
         area = units[it.unit]
         if relation == "same":

@@ -77,6 +77,7 @@ def test_misread_ditto_marks_take_the_value_above() -> None:
     ([cell("category", "田"), cell("area", "三反五畝")], "area"),
     ([cell("category", "宅")], "category"),
     ([cell("lot", "百二十番地ノ")], "lot"),
+    ([cell("lot", "九百四十六番十二")], "lot"),
     ([cell("area", "參百坪", 0.5)], "area"),
     ([cell("owners[0].name", "金正一", 0.85)], "owners[0].name"),
     ([cell("owners[0].name", "金正", aspect=3.2)], "owners[0].name"),
@@ -86,6 +87,13 @@ def test_misread_ditto_marks_take_the_value_above() -> None:
 ])
 def test_checks_mark_fields_for_review(cells: list[CellReading], flagged: str) -> None:
     assert flagged in record(*cells).review()
+
+
+def test_a_lot_whose_sub_mark_was_not_read_keeps_its_sub_number() -> None:
+    lot = record(cell("lot", "九百四十六番十二")).lot
+    assert (lot.hanja, lot.value["text"]) == ("九百四十六番ノ十二", "946-12")
+    assert lot.problems == ("the sub number's mark ノ was not read",)
+    assert not record(cell("lot", "九百四十六番ノ十二")).lot.problems
 
 
 def test_names_restore_what_the_recogniser_cannot_say() -> None:

@@ -20,9 +20,10 @@ from app.process import process_paths
 from app.search import owner_query, search_owners
 from db.archive import open_archive
 from ocr import labels
-from ocr.blocks import find_blocks
+from ocr.blocks import Block, find_blocks
 from ocr.cells import CellReading
 from ocr.engine import get_engine
+from ocr.structure import Item, _label_for
 from samples.generator import make_page
 from samples.layouts import FAMILIES
 from translit import content
@@ -178,6 +179,55 @@ def test_a_row_is_linked_through_its_values_but_not_pulled_into_a_tall_cell() ->
              _value("大正四年一月八日", "date", (316, 1823, 1010, 2507))]
     fields = {c.field: c.text for c in assign(cells)}
     assert fields["events[0].event"] == "分割" and fields["owners[0].date"] == "大正四年一月八日"
+
+
+def test_a_sure_value_takes_its_field_from_a_labelled_one_that_hardly_is() -> None:
+    """A grade under the lot's label (its own label worn away) beside an unlabelled lot:
+    the lot takes the field, the grade moves to what it reads as, and a clerk looks."""
+    got = {c.field: c for c in assign([_value("二十三", "lot", (1174, 434, 1321, 480)),
+                                       _value("八十二番", None, (1276, 303, 1510, 358), None)])}
+    assert got["lot"].text == "八十二番" and got["grade"].text == "二十三"
+    assert got["grade"].doubts
+
+
+def test_pieces_of_a_label_are_no_value_and_a_ditto_mark_repeats_the_value_above() -> None:
+    """住 of 住所 read apart under the name heading is filed nowhere; an unlabelled 仝
+    under an address is the next owner's address."""
+    cells = [_value("金正一", "name", (300, 100, 400, 190)),
+             _value("高陽郡中面日山里", "address", (400, 100, 600, 190)),
+             _value("李文", "name", (300, 200, 400, 290)),
+             _value("仝", None, (480, 210, 520, 280), None),
+             _value("住", "name", (300, 300, 340, 340))]
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert fields == {"owners[0].name": "金正一", "owners[0].address": "高陽郡中面日山里",
+                      "owners[1].name": "李文", "owners[1].address": "仝"}
+
+
+def _item(text: str, box: tuple[int, int, int, int], unit: int) -> Item:
+    return Item(text, 0.95, Block(box, False), unit, labels.match(text))
+
+
+def test_a_value_under_two_headings_takes_the_one_over_its_writing() -> None:
+    """A cell running under 賃貸價格 and 等級 (the rule between their columns worn away)
+    holds its grade under 等級."""
+    units = [(300, 0, 500, 40), (100, 0, 200, 40), (50, 50, 550, 150)]
+    by_unit = {0: [_item("賃貸價格", units[0], 0)], 1: [_item("等級", units[1], 1)],
+               2: [_item("二十一", (110, 60, 190, 140), 2)]}
+    label, relation, *_ = _label_for(units, 2, by_unit, False, frozenset(), (110, 60, 190, 140))
+    assert (label.key, relation) == ("grade", "up")
+
+
+def test_a_row_label_across_its_rows_values_beats_a_heading_across_bare_paper() -> None:
+    """A date of the fifth owner of a table written down the page: its row label stands
+    past four owners' dates, a heading of the 沿革 table above it across empty paper;
+    neither lines up with it. The row label is its own."""
+    units = [(500, 700, 650, 1200), *[(660 + 150 * k, 700, 800 + 150 * k, 1200) for k in range(4)],
+             (1280, 900, 1310, 1000), (100, 400, 600, 440)]
+    by_unit = {0: [_item("昭和八年五月九日", units[0], 0)],
+               **{k: [_item("大正三年五月九日", units[k], k)] for k in range(1, 5)},
+               5: [_item("年月日", units[5], 5)], 6: [_item("年月日", units[6], 6)]}
+    label, relation, *_ = _label_for(units, 0, by_unit, False)
+    assert (label.key, relation) == ("date", "right")
 
 
 def test_an_unlabelled_value_is_named_by_its_content_and_doubted() -> None:

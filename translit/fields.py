@@ -159,9 +159,10 @@ def read_lot(cell: CellReading) -> Field:
     m = measures.LOT.fullmatch(text)
     assert m  # parse_lot matched it
     hanja = m["main"] + "番" + (f"ノ{m['sub']}" if m["sub"] else "")  # the sub mark as ノ
+    unmarked = ("the sub number's mark ノ was not read",) if m["sub"] and not m["mark"] else ()
     return Field(hanja=hanja, value={"text": lot.text, "main": lot.main, "sub": lot.sub,
                                      "hangul": lot.hangul},
-                 problems=_low(cell), **_base(cell))
+                 problems=_low(cell) + unmarked, **_base(cell))
 
 
 def read_category(cell: CellReading) -> Field:
