@@ -377,8 +377,9 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
                     j = _heading_over(units, by_unit, near, j, ink)
                     found = [it.label for it in by_unit[j] if it.label]
                 # How well it lines up: cell to cell, block in line, or only near.
-                rank = 0 if aligned(units[index], units[j], across) else 1 if (
-                    {index, j} & blocks and _within(units[j], units[index], across)) else 2
+                parted = {index, j} & blocks  # ink boxes: in line at best, never aligned
+                rank = 0 if not parted and aligned(units[index], units[j], across) else 1 if (
+                    parted and _within(units[j], units[index], across)) else 2
                 label = found[0]
                 if label.key == "section" or (label.word == "所有者" and rank == 2):
                     section = section or ("events" if label.word == "沿革" else "owners")

@@ -96,6 +96,17 @@ def test_a_lot_whose_sub_mark_was_not_read_keeps_its_sub_number() -> None:
     assert not record(cell("lot", "九百四十六番ノ十二")).lot.problems
 
 
+def test_a_value_most_entries_have_is_kept_empty_for_review_where_one_lacks_it() -> None:
+    owners = [cell(f"owners[{i}].{k}", v) for i, row in enumerate([
+        {"date": "大正三年二月十六日", "cause": "査定", "name": "孫成植"},
+        {"date": "大正五年一月十三日", "name": "金禮植"},
+        {"date": "昭和五年二月十七日", "cause": "賣買", "name": "朴東鎭"}]) for k, v in row.items()]
+    r = build_record(LAND, owners, expect_all=True)
+    assert r.owners[1].cause.hanja == "" and "owners[1].cause" in r.review()
+    assert "owners[0].cause" not in r.review()
+    assert build_record(LAND, owners).owners[1].cause is None  # a template's card: as read
+
+
 def test_names_restore_what_the_recogniser_cannot_say() -> None:
     r = record(cell("owners[0].name", "韓瓦學"), cell("owners[1].name", "由昌俊"),
                cell("owners[2].name", "皇浦來用"), cell("owners[3].name", "金本正一"),

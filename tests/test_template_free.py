@@ -188,6 +188,9 @@ def test_a_sure_value_takes_its_field_from_a_labelled_one_that_hardly_is() -> No
                                        _value("八十二番", None, (1276, 303, 1510, 358), None)])}
     assert got["lot"].text == "八十二番" and got["grade"].text == "二十三"
     assert got["grade"].doubts
+    got = {c.field: c.text for c in assign([_value("柒拾肆坪", "grade", (728, 319, 964, 373)),
+                                            _value("二十一", "grade", (1178, 298, 1468, 399))])}
+    assert got == {"grade": "二十一", "area": "柒拾肆坪"}  # a field already passed over
 
 
 def test_pieces_of_a_label_are_no_value_and_a_ditto_mark_repeats_the_value_above() -> None:

@@ -351,12 +351,19 @@ def assign(cells: list[CellReading], understood: bool = True) -> list[CellReadin
     keyed = _dittos_keyed([_keyed(c) if not c.field else c for c in _parted(_rejoined(cells))])
     out: list[CellReading] = []
     taken: set[int] = set()
-    for key in SINGLE:
+    pending = list(SINGLE)
+    while pending:
+        key = pending.pop(0)
         mine = _contenders(keyed, key)
-        if mine:
-            out.append(replace(mine[0], field=key))
-            taken.add(id(mine[0]))
-            keyed = [_moved(c, keyed) if c in mine[1:] else c for c in keyed]
+        if not mine:
+            continue
+        out.append(replace(mine[0], field=key))
+        taken.add(id(mine[0]))
+        for loser in mine[1:]:
+            moved = _moved(loser, keyed)
+            if moved is not loser:  # a field already passed over is looked at again
+                keyed = [moved if c is loser else c for c in keyed]
+                pending += [moved.key] if moved.key not in pending else []
     rows = [c for c in keyed if c.key in ROW_KEYS and not c.field and id(c) not in taken]
     counts = {"events": 0, "owners": 0}
     for entry in _entries(rows):

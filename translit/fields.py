@@ -335,6 +335,16 @@ def _check_whole(rows: list[dict[str, Field]], required: tuple[str, ...]) -> Non
             row[key] = replace(f, problems=f.problems + (problem,))
 
 
+def _fill_gaps(rows: list[dict[str, Field]]) -> None:
+    """An entry lacking a value most entries of its table have (an owner with no 事故)
+    gets it empty and marked: a clerk sees the gap, and the value may sit in a row
+    beside it."""
+    for key in sorted({k for row in rows for k in row}):
+        if 2 * sum(key in row for row in rows) > len(rows):
+            for row in rows:
+                row.setdefault(key, _missing())
+
+
 def _missing() -> Field:
     """A field every card has that nothing on the page was read as: empty, for review."""
     return Field(raw="", hanja="", confidence=0.0, problems=(MISSING,))
@@ -343,8 +353,9 @@ def _missing() -> Field:
 def build_record(form: str, cells: list[CellReading], expect_all: bool = False) -> RegisterRecord:
     """A register record from a page's cell readings. With `expect_all` (a page read by
     its labels, not a template) a field every card has but none was read for is kept as
-    an empty field marked for review, so a clerk sees what is missing, and so is every
-    field of a table one of whose entries lacks its date or its name."""
+    an empty field marked for review, so a clerk sees what is missing, as is a value
+    most entries of a table have; and every field of a table one of whose entries lacks
+    its date or its name is marked too."""
     single: dict[str, CellReading] = {}
     rows: dict[str, dict[int, dict[str, CellReading]]] = {"events": {}, "owners": {}}
     for cell in cells:
@@ -374,6 +385,7 @@ def build_record(form: str, cells: list[CellReading], expect_all: bool = False) 
         _check_order(out)
         if expect_all:
             _check_whole(out, REQUIRED[name])
+            _fill_gaps(out)
         built[name] = out
 
     fields = {key: read(single.get(key), key) for key in EXPECTED}
