@@ -57,6 +57,13 @@ def ink_level(ink: np.ndarray) -> int:
     return int(np.clip(level, *INK_LEVELS))
 
 
+def paper_level(ink: np.ndarray) -> int:
+    """The page's median grey, its paper: counted from the histogram, which is many
+    times faster than sorting a page's pixels."""
+    counts = cv2.calcHist([ink], [0], None, [256], [0, 256]).ravel().cumsum()
+    return int(np.searchsorted(counts, (ink.size + 1) // 2))
+
+
 def crop_for(ink: np.ndarray, box: tuple[int, int, int, int], vertical: bool,
              bounds: tuple[int, int, int, int] | None = None, level: int | None = None) -> np.ndarray:
     """The recogniser's input for an ink box: a margin of paper around it (within

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ocr import labels
+from ocr.blocks import Block, Rect
 from ocr.cells import CellReading, read_cells
 from ocr.engine import OcrEngine
 from ocr.layout import (
@@ -25,7 +26,7 @@ from ocr.layout import (
     load_templates,
     place_cells,
 )
-from ocr.preprocess import Prepared, prepare, turned
+from ocr.preprocess import Prepared, prepare, turned, turned_box
 from ocr.structure import (
     Layout,
     Sampled,
@@ -82,7 +83,7 @@ def read_by_labels(prepared: Prepared, engine: OcrEngine, grid: Grid | None = No
     right). A page on which hardly a label was read is tried every way. `grid`: the
     page's rules, when already found."""
     grid = grid or find_grid(prepared.ink)
-    layout = find_layout(prepared, grid)
+    layout, frame = find_layout(prepared, grid), grid.frame
     if prepared.quarter_turns == 1:
         sample = label_sample(layout)
         scores = {turns: sample_hits(prepared, sample, turns, engine) for turns in (0, 3)}
@@ -97,7 +98,7 @@ def read_by_labels(prepared: Prepared, engine: OcrEngine, grid: Grid | None = No
                    if turns not in scores}
         best = _best(scores)
         if best:
-            prepared, grid, layout = _turned(prepared, best)
+            prepared, layout, frame = _turned(prepared, layout, frame, best)
     structure = read_structure(prepared, layout, engine)
     if structure.score < ENOUGH_LABELS:
         # Hardly a label read: the sample misled (on a faint page its smallest blocks are
@@ -106,14 +107,15 @@ def read_by_labels(prepared: Prepared, engine: OcrEngine, grid: Grid | None = No
         sample = label_sample(layout)
         scores = {turns: sample_hits(prepared, sample, turns, engine) for turns in (2, 1, 3)}
         beaten = {t: sum(scores[o].beats(scores[t]) for o in scores) for t in scores}
+        here = prepared, layout, frame
         for turns in sorted(scores, key=beaten.__getitem__):
-            page, page_grid, page_layout = _turned(prepared, turns)
+            page, page_layout, page_frame = _turned(*here, turns)
             other = read_structure(page, page_layout, engine)
             if other.score > structure.score:
-                prepared, grid, structure = page, page_grid, other
+                prepared, frame, structure = page, page_frame, other
             if structure.score >= ENOUGH_LABELS:
                 break
-    return prepared, structure, grid.frame
+    return prepared, structure, frame
 
 
 def _best(scores: dict[int, Sampled]) -> int:
@@ -125,11 +127,20 @@ def _best(scores: dict[int, Sampled]) -> int:
     return best
 
 
-def _turned(prepared: Prepared, turns: int) -> tuple[Prepared, Grid, Layout]:
-    """The page turned, and what is found on it turned so."""
+def _turned(prepared: Prepared, layout: Layout, frame: Rect | None, turns: int
+            ) -> tuple[Prepared, Layout, Rect | None]:
+    """The page turned, and what was found on it turned with it: a quarter turn moves
+    every pixel exactly, so the cells and blocks are the same cells and blocks, each
+    block's direction read again off its turned shape."""
     page = turned(prepared, turns)
-    grid = find_grid(page.ink)
-    return page, grid, find_layout(page, grid)
+    h, w = prepared.ink.shape
+
+    def box(rect: Rect) -> Rect:
+        return turned_box(rect, turns, w, h)
+
+    found = [(unit, Block.shaped(box(b.box))) for unit, b in layout.found]
+    return (page, Layout([box(u) for u in layout.units], found, layout.ruled, layout.cells),
+            box(frame) if frame else None)
 
 
 def read_page(rgb: np.ndarray, engine: OcrEngine, templates: list[Template] | None = None,

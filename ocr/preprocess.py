@@ -47,6 +47,21 @@ def quarter_turn_matrix(turns: int, w: int, h: int) -> np.ndarray:
     return np.array([[0, 1, 0], [-1, 0, w - 1], [0, 0, 1]], dtype=np.float64)
 
 
+def turned_box(box: tuple[int, int, int, int], turns: int, w: int, h: int
+               ) -> tuple[int, int, int, int]:
+    """A box (x0, y0, x1, y1, ends exclusive) of a w×h image, the image turned `turns`
+    quarters clockwise: the pixels it holds are the same pixels turned."""
+    x0, y0, x1, y1 = box
+    turns %= 4
+    if turns == 1:
+        return h - y1, x0, h - y0, x1
+    if turns == 2:
+        return w - x1, h - y1, w - x0, h - y0
+    if turns == 3:
+        return y0, w - x1, y1, w - x0
+    return box
+
+
 def rotate_quarters(image: np.ndarray, turns: int) -> np.ndarray:
     turns %= 4
     codes = {1: cv2.ROTATE_90_CLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_COUNTERCLOCKWISE}

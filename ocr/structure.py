@@ -23,7 +23,15 @@ import numpy as np
 
 from ocr import labels
 from ocr.blocks import VERTICAL, Block, find_blocks
-from ocr.cells import CellReading, aspect_of, crop_for, ink_level, quad_on_scan, struck
+from ocr.cells import (
+    CellReading,
+    aspect_of,
+    crop_for,
+    ink_level,
+    paper_level,
+    quad_on_scan,
+    struck,
+)
 from ocr.engine import OcrEngine
 from ocr.layout import Grid
 from ocr.preprocess import Prepared
@@ -129,7 +137,7 @@ def find_layout(prepared: Prepared, grid: Grid) -> Layout:
     level = ink_level(ink)
     # Rules printed pale and thin fall partly above the reader's ink level: they are
     # looked for halfway between it and the paper.
-    rules = mended(grid, ink < (level + int(np.median(ink))) // 2)
+    rules = mended(grid, ink < (level + paper_level(ink)) // 2)
     h, w = ink.shape
     cells, regions = find_cells(rules)
     if len(cells) >= MIN_CELLS:

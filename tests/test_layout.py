@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ocr.layout import TEMPLATE_DIR, best_template, find_grid, load_templates, place_cells
-from ocr.preprocess import prepare, turned
+from ocr.preprocess import prepare, rotate_quarters, turned, turned_box
 from samples.card import FOREST, LAND
 from samples.form import FORMS
 from samples.generator import make_page
@@ -76,3 +76,14 @@ def test_red_seals_and_strikes_leave_the_ink_image() -> None:
     # where only red was drawn the ink image is paper; the strokes of the names stay
     assert np.median(prepared.ink[ys, xs]) > 240
     assert (prepared.ink < 100).sum() > 20_000
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+def test_a_box_turns_with_the_page(turns: int) -> None:
+    """What was found on a page is turned with it, not found again: the turned box holds
+    exactly the turned pixels."""
+    image = np.zeros((50, 80), np.uint8)
+    image[10:20, 30:70] = 1  # x 30–70, y 10–20
+    ys, xs = np.nonzero(rotate_quarters(image, turns))
+    assert turned_box((30, 10, 70, 20), turns, 80, 50) == \
+        (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
