@@ -61,10 +61,25 @@ def _search(name: str) -> Path | None:
     return None
 
 
+def _roles() -> dict[str, tuple[list[str], str]]:
+    """The roles' fonts, with any a measurement swaps in: TOJI_SAMPLE_FONTS holds
+    role=file pairs ("brush=UnGungseo.ttf,print=UnDotum.ttf"), so that pages drawn in
+    fonts the reader was never developed against can be scored."""
+    roles = dict(ROLES)
+    for pair in filter(None, os.environ.get("TOJI_SAMPLE_FONTS", "").split(",")):
+        role, _, name = pair.partition("=")
+        if role.strip() not in ROLES or not name.strip():
+            raise ValueError(f"TOJI_SAMPLE_FONTS: {pair!r} is not role=file with a role "
+                             f"among {', '.join(ROLES)}")
+        roles[role.strip()] = ([name.strip()], "")  # a font of one's choosing: no package
+    return roles
+
+
 @functools.cache
-def font(role: str) -> Font:
-    """The font for a role ("brush", "print", "gothic"), or FontMissingError naming the package."""
-    names, package = ROLES[role]
+def font(role: str, default: bool = False) -> Font:
+    """The font for a role ("brush", "print", "gothic"), or FontMissingError naming the
+    package; `default`: the role's own font even where TOJI_SAMPLE_FONTS swaps another in."""
+    names, package = (ROLES if default else _roles())[role]
     for name in names:
         path = _search(name)
         if path is not None:
@@ -73,17 +88,27 @@ def font(role: str) -> Font:
             else:
                 face = TTFont(str(path))
             return Font(path, 0, frozenset(face.getBestCmap()))
+    where = f"install the Debian package {package} (apt-get install {package}), or " \
+        if package else ""
     raise FontMissingError(
         f"the {role} font ({' or '.join(names)}) is not installed: "
-        f"install the Debian package {package} (apt-get install {package}), "
-        f"or point TOJI_FONT_DIR at a folder holding it"
+        f"{where}point TOJI_FONT_DIR at a folder holding it"
     )
 
 
 def font_for(ch: str, roles: tuple[str, ...]) -> Font:
-    """The first font among roles that has ch; the last one when none has it."""
+    """The first font among roles that has ch, else any font of the generator's that has
+    it (a swapped-in font lacks a character); the last of roles when none has it."""
     fonts = [font(r) for r in roles]
     for f in fonts:
         if f.has(ch):
             return f
+    for role in ROLES:
+        for default in (False, True):
+            try:
+                other = font(role, default)
+            except FontMissingError:
+                continue
+            if other.has(ch):
+                return other
     return fonts[-1]

@@ -123,3 +123,23 @@ def test_drawn_text_reads_back_as_the_truth_says() -> None:
         total += len(line["text"])
     assert total > 40
     assert errors / total < 0.1
+
+
+def test_a_measurement_can_draw_pages_in_fonts_swapped_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TOJI_SAMPLE_FONTS swaps a role's font (held-out hands and printings); a character
+    the swapped font lacks still comes from a font that has it, and a wrong spec is told."""
+    from samples import fonts
+
+    monkeypatch.setenv("TOJI_SAMPLE_FONTS", "brush=UnGungseo.ttf")
+    fonts.font.cache_clear()
+    try:
+        assert fonts.font("brush").path.name == "UnGungseo.ttf"
+        assert fonts.font_for("金", ("brush", "print")).path.name == "UnGungseo.ttf"
+        assert fonts.font_for("併", ("brush", "print")).has("併")  # not in KS X 1001 fonts
+        monkeypatch.setenv("TOJI_SAMPLE_FONTS", "hand=UnGungseo.ttf")
+        fonts.font.cache_clear()
+        with pytest.raises(ValueError, match="TOJI_SAMPLE_FONTS"):
+            fonts.font("brush")
+    finally:
+        monkeypatch.delenv("TOJI_SAMPLE_FONTS")
+        fonts.font.cache_clear()
