@@ -26,7 +26,7 @@ from ocr.layout import (
     load_templates,
     place_cells,
 )
-from ocr.preprocess import Prepared, prepare, turned, turned_box
+from ocr.preprocess import Prepared, prepare, rotate_quarters, turned, turned_box
 from ocr.structure import (
     Layout,
     Sampled,
@@ -140,7 +140,23 @@ def _turned(prepared: Prepared, layout: Layout, frame: Rect | None, turns: int
 
     found = [(unit, Block.shaped(box(b.box))) for unit, b in layout.found]
     return (page, Layout([box(u) for u in layout.units], found, layout.ruled, layout.cells),
-            box(frame) if frame else None)
+            _frame_turned(frame, turns, w, h))
+
+
+def _frame_turned(frame: Rect | None, turns: int, w: int, h: int) -> Rect | None:
+    """A frame (its rules' outermost pixels, ends included) on the page turned."""
+    if frame is None:
+        return None
+    x0, y0, x1, y1 = turned_box((frame[0], frame[1], frame[2] + 1, frame[3] + 1), turns, w, h)
+    return x0, y0, x1 - 1, y1 - 1
+
+
+def _grid_upside_down(grid: Grid) -> Grid:
+    """The rules of a page turned over, turned with it rather than found again."""
+    h, w = grid.horizontal.shape
+    return Grid(rotate_quarters(grid.horizontal, 2), rotate_quarters(grid.vertical, 2),
+                _frame_turned(grid.frame, 2, w, h),
+                None if grid.dark is None else rotate_quarters(grid.dark, 2))
 
 
 def read_page(rgb: np.ndarray, engine: OcrEngine, templates: list[Template] | None = None,
@@ -153,7 +169,7 @@ def read_page(rgb: np.ndarray, engine: OcrEngine, templates: list[Template] | No
     template, score = best_template(grid, templates)
     if template is None and templates:  # perhaps fed upside down
         turned_page = turned(prepared, 2)
-        turned_grid = find_grid(turned_page.ink)
+        turned_grid = _grid_upside_down(grid)
         turned_template, turned_score = best_template(turned_grid, templates)
         if turned_template is not None:
             prepared, grid, template, score = turned_page, turned_grid, turned_template, turned_score

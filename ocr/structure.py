@@ -389,7 +389,10 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
                 rank = 0 if not parted and aligned(units[index], units[j], across) else 1 if (
                     parted and _within(units[j], units[index], across)) else 2
                 label = found[0]
-                if label.key == "section" or (label.word == "所有者" and rank == 2):
+                # 所有者 heads the owners' name column when over it, in line; beside the
+                # values, or only near, it is the owner table's title.
+                if label.key == "section" or (label.word == "所有者" and (
+                        rank == 2 or direction != "up")):
                     section = section or ("events" if label.word == "沿革" else "owners")
                 else:
                     # Of labels only near in a table, the one across the least bare

@@ -126,6 +126,16 @@ def test_a_date_and_its_event_read_as_one_line_are_two_fields() -> None:
                       "owners[0].name": "李成文"}
 
 
+def test_an_address_and_a_name_read_as_one_line_are_two_fields() -> None:
+    assert content.place_and_name("高陽郡松浦面九山里 廉奉") == ("高陽郡松浦面九山里", "廉奉")
+    assert content.place_and_name("高陽郡碧蹄面鳥里二百六十八番地") is None  # no name after it
+    fields = {c.field: c.text for c in assign([
+        _value("大正五年三月拾日", "date", (0, 100, 300, 190)),
+        _value("高陽郡中面日山里二百番地金正一", "address", (300, 100, 700, 190))]) if c.field}
+    assert fields == {"owners[0].date": "大正五年三月拾日",
+                      "owners[0].address": "高陽郡中面日山里二百番地", "owners[0].name": "金正一"}
+
+
 def test_a_date_read_in_two_pieces_is_one_value() -> None:
     """A long date read as two blocks (its line parted at a gap, or wrapped after the
     year) is one date, not a second owner; a name and a date side by side stay apart."""
@@ -149,6 +159,25 @@ def test_a_date_read_in_two_pieces_is_one_value() -> None:
                        vertical=True)]
     fields = {c.field: c.text for c in assign(address) if c.field}
     assert fields == {"owners[0].address": "高陽郡恩平面佛光里二百九十六番地"}
+
+
+def test_a_value_off_its_column_joins_the_owner_beside_it_that_lacks_it() -> None:
+    """An address written small beside its owner's column, off its line: it is that
+    owner's, not an owner of its own that shifts every owner after it."""
+    cells = []
+    for i, (name, address) in enumerate([("洪文禮", None), ("蔡順喜", "高陽郡碧蹄面鳥里")]):
+        x = 1600 - 450 * i  # right to left
+        cells.append(replace(_value(name, "name", (x, 1800, x + 70, 2050), None), vertical=True))
+        cells.append(replace(_value("大正九年十月十三日", "date", (x + 10, 220, x + 60, 720), None),
+                             vertical=True))
+        if address:
+            cells.append(replace(_value(address, "address", (x, 1090, x + 70, 1670), None),
+                                 vertical=True))
+    cells.append(replace(_value("始興郡秀岩面秀岩里百七十五番地", "address", (1562, 1104, 1595, 1677),
+                                None), vertical=True))
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert fields["owners[0].address"] == "始興郡秀岩面秀岩里百七十五番地"
+    assert fields["owners[1].address"] == "高陽郡碧蹄面鳥里" and "owners[2].name" not in fields
 
 
 def test_a_label_the_writing_contradicts_yields_to_a_rival_it_agrees_with() -> None:

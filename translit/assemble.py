@@ -175,15 +175,22 @@ def _wrapped(first: CellReading, second: CellReading) -> bool:
 
 
 def _parted(cells: list[CellReading]) -> list[CellReading]:
-    """Each value that is a date and its event read as one line, as the two values."""
+    """Each value that is two read as one line (a date and its event, an address and its
+    owner's name), as the two values."""
     out = []
     for cell in cells:
-        both = None if cell.field or cell.key not in (None, "date", "cause") \
-            else content.date_and_event(cell.text)
+        if cell.field:
+            out.append(cell)
+            continue
+        keys, both = ("date", "cause"), None
+        if cell.key in (None, "date", "cause"):
+            both = content.date_and_event(cell.text)
+        if both is None and cell.key in (None, "address", "name"):
+            keys, both = ("address", "name"), content.place_and_name(cell.text)
         if both is None:
             out.append(cell)
             continue
-        out += [replace(cell, text=both[0], key="date"), replace(cell, text=both[1], key="cause")]
+        out += [replace(cell, text=text, key=key) for text, key in zip(both, keys, strict=True)]
     return out
 
 
@@ -251,11 +258,38 @@ def _grouped(cells: list[CellReading], across: bool) -> list[list[CellReading]]:
     linked: dict[int, list[int]] = {}
     for i in range(len(cells)):
         linked.setdefault(root(i), []).append(i)
+    groups = _strays_joined(list(linked.values()), cells, spans)
     entries: list[list[CellReading]] = []
-    for members in sorted(linked.values(), key=lambda m: position(cells[m[0]])):
+    for members in sorted(groups, key=lambda m: position(cells[m[0]])):
         entries += _in_order(_ditto_placed([cells[i] for i in members]),
                              [spans[i] for i in members])
     return entries
+
+
+def _strays_joined(groups: list[list[int]], cells: list[CellReading],
+                   spans: list[tuple[int, int]]) -> list[list[int]]:
+    """A value alone in its line (an address written small beside its owner's column,
+    off its line) joins the entry beside it that lacks its key, when that entry is
+    clearly nearer than any that has one: alone it would be an entry of its own and
+    shift every entry after it."""
+    def middle(members: list[int]) -> float:
+        return sum(spans[i][0] + spans[i][1] for i in members) / (2 * len(members))
+
+    out = [list(g) for g in groups]
+    for stray in [g for g in out if len(g) == 1]:
+        key = cells[stray[0]].key
+        others = [g for g in out if g is not stray and g]
+        lacking = [g for g in others if all(cells[i].key != key for i in g)]
+        having = [abs(middle(g) - middle(stray)) for g in others if g not in lacking]
+        if not lacking:
+            continue
+        nearest = min(lacking, key=lambda g: abs(middle(g) - middle(stray)))
+        if 2 * abs(middle(nearest) - middle(stray)) < min(having, default=float("inf")):
+            i = stray.pop()
+            cells[i] = replace(cells[i], doubts=cells[i].doubts + (
+                f"alone in its line: joined to the entry beside it, which had no {key}",))
+            nearest.append(i)
+    return [g for g in out if g]
 
 
 def _dittos_keyed(cells: list[CellReading]) -> list[CellReading]:

@@ -72,6 +72,21 @@ def kinds(text: str) -> dict[str, float]:
     return out
 
 
+PLACE_END = re.compile(r"(?:番地|[里洞])\s*")
+
+
+def place_and_name(text: str) -> tuple[str, str] | None:
+    """An owner's address and name read as one line (高陽郡松浦面九山里 廉奉: their rule
+    wore away), parted after the place; None when the text is not so."""
+    ends = list(PLACE_END.finditer(text))
+    if not ends:
+        return None
+    place, name = text[:ends[-1].end()].strip(), text[ends[-1].end():].strip()
+    if not name or _name_strength(name) < 0.6:
+        return None
+    return (place, name) if kinds(place).get("address", 0.0) >= LIKELY else None
+
+
 def best(text: str) -> tuple[str | None, float]:
     """The kind the text most strongly is, and how strongly (None, 0 when nothing fits)."""
     found = kinds(text)
