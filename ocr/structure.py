@@ -318,6 +318,18 @@ def _within(label: Rect, value: Rect, across: bool) -> bool:
     return shared(l0, l1, v0, v1) >= IN_LINE and l1 - l0 <= SPAN * (v1 - v0)
 
 
+def _beside(units: list[Rect], by_unit: dict[int, list[Item]], unit: int, direction: str,
+            labelled: bool) -> bool:
+    """Whether right beside a loose block on its line stands a label (`labelled`) or a
+    value: a row label and its value, which no column heading above reaches past."""
+    x0, y0, x1, y1 = units[unit]
+    for j in neighbours(units, unit, direction):
+        items = by_unit.get(j, [])
+        near = _gap(units[unit], units[j]) <= LOOSE_REACH * min(x1 - x0, y1 - y0)
+        return near and bool(items) and all((it.label is not None) == labelled for it in items)
+    return False
+
+
 def _heading_over(units: list[Rect], by_unit: dict[int, list[Item]], near: list[int],
                   first: int, ink: Rect) -> int:
     """Of the headings in one row above a value, the one over its writing."""
@@ -356,11 +368,11 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
     A label whose cell lines up with the value's wins, then one that is a block of a
     parted cell (in `blocks`) standing in the value's row or column, then the nearest
     (of those only near, the one across the least bare paper).
-    On a page with no rules (`loose`) a label stands right beside its value or not at
-    all: no table's columns carry it further. The other labels found are its rivals,
-    for the content to choose from when it contradicts. `ink`: where the value is written
-    in its cell, which picks its heading when the cell runs under several (a rule
-    between two columns worn away)."""
+    On a page with no rules (`loose`) a label stands right beside its value, or heads a
+    column of values written close one under another; no further. The other labels
+    found are its rivals, for the content to choose from when it contradicts. `ink`:
+    where the value is written in its cell, which picks its heading when the cell runs
+    under several (a rule between two columns worn away)."""
     own = [it.label for it in by_unit.get(index, []) if it.label and it.label.key != "title"]
     if own:
         return own[0], "same", None, True, ()
@@ -370,16 +382,21 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
         passed: list[int] = []  # the written cells on the way to a label
         near = list(neighbours(units, index, direction))
         for steps, j in enumerate(near):
-            if loose and (steps > 0 or _gap(units[index], units[j]) > LOOSE_REACH * min(
+            if loose and ((steps > 0 and direction != "up") or _gap(
+                    units[passed[-1] if passed else index], units[j]) > LOOSE_REACH * min(
                     units[index][2] - units[index][0], units[index][3] - units[index][1])):
                 break
             items = by_unit.get(j, [])
             found = [it.label for it in items if it.label and it.label.key != "title"]
+            if loose and not found and _beside(units, by_unit, j, "left", labelled=True):
+                break  # a value with a row label of its own: no column runs through it
             if found and all(_in_corner(it.block.box, units[j]) for it in items):
                 continue  # an empty cell of a printing that labels every cell in its corner
             if found:
                 if any(it.label is None for it in items):  # a labelled value: not a heading
                     break
+                if loose and passed and _beside(units, by_unit, j, "right", labelled=False):
+                    break  # the label of the value beside it, not a column's heading
                 across = direction != "up"
                 if not across and ink is not None:
                     j = _heading_over(units, by_unit, near, j, ink)

@@ -110,11 +110,13 @@ def test_a_value_most_entries_have_is_kept_empty_for_review_where_one_lacks_it()
 def test_names_restore_what_the_recogniser_cannot_say() -> None:
     r = record(cell("owners[0].name", "韓瓦學"), cell("owners[1].name", "由昌俊"),
                cell("owners[2].name", "皇浦來用"), cell("owners[3].name", "金本正一"),
-               cell("owners[4].name", "星甫來用"))
+               cell("owners[4].name", "星甫來用"), cell("owners[5].name", "中學鎭"),
+               cell("owners[6].name", "褻禮正"))
     names = [o.name.hanja for o in r.owners]
-    assert names == ["韓乭學", "申昌俊", "皇甫來用", "金本正一", "星甫來用"]
+    assert names == ["韓乭學", "申昌俊", "皇甫來用", "金本正一", "星甫來用", "申學鎭", "裵禮正"]
     # surname guesses are shown to a clerk; 星甫 is as near 皇甫 as 星山: left as read
-    assert r.review() == ["owners[1].name", "owners[2].name", "owners[4].name"]
+    assert r.review() == ["owners[1].name", "owners[2].name", "owners[4].name",
+                          "owners[5].name", "owners[6].name"]
 
 
 def test_forest_area_and_arabic_years() -> None:

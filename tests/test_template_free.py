@@ -148,6 +148,10 @@ def test_a_date_read_in_two_pieces_is_one_value() -> None:
     cells = [_value("昭和八年九月三十日", "date", (0, 100, 300, 190)),
              _value("昭和十年一月五日", "date", (0, 200, 300, 290))]
     assert len({c.field for c in assign(cells)}) == 2  # two whole dates stay two
+    cells = [_value("西紀1", "date", (100, 300, 180, 340)),
+             _value("947年十月二十六日", "date", (200, 300, 600, 340))]
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert fields == {"events[0].date": "西紀1947年十月二十六日"}  # a piece with no era
     column = [replace(_value("大正三年九月二十一", "date", (1489, 251, 1552, 824), "right"),
                       vertical=True),
               replace(_value("日", "address", (1502, 865, 1532, 909), "left"), vertical=True)]
@@ -260,6 +264,18 @@ def test_a_row_label_across_its_rows_values_beats_a_heading_across_bare_paper() 
                5: [_item("年月日", units[5], 5)], 6: [_item("年月日", units[6], 6)]}
     label, relation, *_ = _label_for(units, 0, by_unit, False)
     assert (label.key, relation) == ("date", "right")
+
+
+def test_with_no_rules_a_heading_reaches_down_its_column_but_not_past_row_labels() -> None:
+    """A heading over a column of values written close one under another labels each of
+    them; a row label with its value beside it labels that value only."""
+    units = [(700, 100, 780, 140), (680, 170, 820, 230), (680, 250, 820, 310),  # 備考, 分筆, 登錄
+             (100, 400, 180, 440), (220, 400, 420, 440), (200, 480, 700, 540)]  # 等級, 十二, date
+    texts = ["備考", "分筆", "登錄", "等級", "壹拾柒", "大正六年十二月十九日"]
+    by_unit = {k: [_item(text, units[k], k)] for k, text in enumerate(texts)}
+    assert _label_for(units, 2, by_unit, True)[0].word == "備考"
+    assert _label_for(units, 4, by_unit, True)[0].word == "等級"
+    assert _label_for(units, 5, by_unit, True)[0] is None
 
 
 def test_an_unlabelled_value_is_named_by_its_content_and_doubted() -> None:

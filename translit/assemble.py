@@ -118,9 +118,10 @@ def _rival(cell: CellReading) -> CellReading | None:
 def _rejoined(cells: list[CellReading]) -> list[CellReading]:
     """A value written on two lines of its cell (a long date wrapped after its year), its
     lines read as two values: joined again where the two together say what their label
-    does, at least as well as the first line alone, and the second line alone is no
-    such value (nor what its own label says: a lone 日 cut off a column, 二百九十六番地
-    under its village)."""
+    does, at least as well as the first line alone and better than the second alone
+    (an era's piece joins the rest of its date; the next owner's whole date does not),
+    and the second is not what its own label says (a lone 日 cut off a column, joined;
+    二百九十六番地 under its village, joined)."""
     out = list(cells)
     pair = _pieces(out)
     while pair is not None:
@@ -144,9 +145,11 @@ def _pieces(cells: list[CellReading]) -> tuple[CellReading, CellReading] | None:
             if second is first or second.field or not _wrapped(first, second):
                 continue
             alone = content.kinds(second.text)
-            if max(alone.get(key, 0.0), alone.get(second.key or "", 0.0)) >= content.LIKELY:
-                continue  # a value in its own right (the next owner's date, say)
             strength = content.kinds(first.text + second.text).get(key, 0.0)
+            if second.key not in (None, key) and alone.get(second.key, 0.0) >= content.LIKELY:
+                continue  # what its own label says it is
+            if alone.get(key, 0.0) >= strength:
+                continue  # as much a value on its own (the next owner's date, say)
             if strength >= max(content.SURE, content.kinds(first.text).get(key, 0.0)):
                 return first, second
     return None

@@ -39,7 +39,7 @@ CONFUSABLE: frozenset[frozenset[str]] = frozenset(frozenset(p) for p in (
     "龍竜", "來来", "禮礼", "文丈", "貴責", "成戍", "一二", "二三", "正五", "在任", "仁化",
     "福副", "奉秦", "春椿", "壽寿", "昌晶", "淳停", "善義", "浩治", "相想", "用田", "閔閱",
 ))
-SURNAME_LOOKALIKES = {"由": "申", "査": "車", "襄": "裵"}
+SURNAME_LOOKALIKES = {"由": "申", "中": "申", "査": "車", "襄": "裵", "褻": "裵"}
 
 
 @dataclass(frozen=True)
