@@ -35,7 +35,7 @@ from ocr.cells import (
 from ocr.engine import OcrEngine
 from ocr.layout import Grid
 from ocr.preprocess import Prepared
-from ocr.table import Rect, aligned, find_cells, mended, neighbours, shared
+from ocr.table import Rect, aligned, find_cells, gap, mended, neighbours, shared
 
 DIRECTIONS = ("left", "up", "right")  # where a value's label is looked for, in this order
 MIN_CELLS = 4  # fewer regions than this is no table: read the page as loose blocks
@@ -217,9 +217,9 @@ def _strip_pair(blocks: list[Block], character: float) -> tuple[Block, Block] | 
         x0, y0, x1, y1 = strip.box
         if x1 - x0 >= STRIP * character or y1 - y0 <= x1 - x0:
             continue  # only a sliver standing up: one lying over a line is its label
-        near = [b for b in blocks if b is not strip and _gap(b.box, strip.box) <= STRIP * character]
+        near = [b for b in blocks if b is not strip and gap(b.box, strip.box) <= STRIP * character]
         if near:
-            return strip, min(near, key=lambda b: _gap(b.box, strip.box))
+            return strip, min(near, key=lambda b: gap(b.box, strip.box))
     for line in blocks:
         for piece in blocks:
             if piece is not line and line.vertical and _beside(piece.box, line.box):
@@ -234,7 +234,7 @@ def _beside(piece: Rect, column: Rect) -> bool:
     slack = STRIP * thick
     return (column[1] - slack <= piece[1] and piece[3] <= column[3] + slack
             and piece[2] - piece[0] < thick and column[3] - column[1] > 2 * thick
-            and _gap(piece, column) <= PIECE_GAP * thick)
+            and gap(piece, column) <= PIECE_GAP * thick)
 
 
 def _in_line_pair(blocks: list[Block], mended: set[int], character: float
@@ -249,7 +249,7 @@ def _in_line_pair(blocks: list[Block], mended: set[int], character: float
                 continue
             axis = 0 if down else 1  # across a column its x-span, across a line its y-span
             share = shared(line.box[axis], line.box[axis + 2], other.box[axis], other.box[axis + 2])
-            if share >= 0.5 and _gap(line.box, other.box) < character:
+            if share >= 0.5 and gap(line.box, other.box) < character:
                 return line, other
     return None
 
@@ -304,10 +304,6 @@ def sample_hits(prepared: Prepared, sample: list[Block], turns: int,
                    sum(conf for text, conf in results if text.strip()))
 
 
-def _gap(a: Rect, b: Rect) -> int:
-    return max(0, max(a[0], b[0]) - min(a[2], b[2])) + max(0, max(a[1], b[1]) - min(a[3], b[3]))
-
-
 def _within(label: Rect, value: Rect, across: bool) -> bool:
     """Whether a label and a value written loose (blocks of a cell that held several, its
     rules worn) stand in one row (`across`) or column: mostly side by side, the label
@@ -318,14 +314,14 @@ def _within(label: Rect, value: Rect, across: bool) -> bool:
     return shared(l0, l1, v0, v1) >= IN_LINE and l1 - l0 <= SPAN * (v1 - v0)
 
 
-def _beside(units: list[Rect], by_unit: dict[int, list[Item]], unit: int, direction: str,
-            labelled: bool) -> bool:
+def _written_beside(units: list[Rect], by_unit: dict[int, list[Item]], unit: int,
+                    direction: str, labelled: bool) -> bool:
     """Whether right beside a loose block on its line stands a label (`labelled`) or a
     value: a row label and its value, which no column heading above reaches past."""
     x0, y0, x1, y1 = units[unit]
     for j in neighbours(units, unit, direction):
         items = by_unit.get(j, [])
-        near = _gap(units[unit], units[j]) <= LOOSE_REACH * min(x1 - x0, y1 - y0)
+        near = gap(units[unit], units[j]) <= LOOSE_REACH * min(x1 - x0, y1 - y0)
         return near and bool(items) and all((it.label is not None) == labelled for it in items)
     return False
 
@@ -345,7 +341,7 @@ def _blank(units: list[Rect], index: int, label: int, passed: list[int], across:
     of another table stands across empty space."""
     axis = 0 if across else 1
     filled = sum(units[k][axis + 2] - units[k][axis] for k in passed)
-    return max(0, _gap(units[index], units[label]) - filled)
+    return max(0, gap(units[index], units[label]) - filled)
 
 
 def _in_corner(box: Rect, cell: Rect) -> bool:
@@ -382,20 +378,20 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
         passed: list[int] = []  # the written cells on the way to a label
         near = list(neighbours(units, index, direction))
         for steps, j in enumerate(near):
-            if loose and ((steps > 0 and direction != "up") or _gap(
+            if loose and ((steps > 0 and direction != "up") or gap(
                     units[passed[-1] if passed else index], units[j]) > LOOSE_REACH * min(
                     units[index][2] - units[index][0], units[index][3] - units[index][1])):
                 break
             items = by_unit.get(j, [])
             found = [it.label for it in items if it.label and it.label.key != "title"]
-            if loose and not found and _beside(units, by_unit, j, "left", labelled=True):
+            if loose and not found and _written_beside(units, by_unit, j, "left", labelled=True):
                 break  # a value with a row label of its own: no column runs through it
             if found and all(_in_corner(it.block.box, units[j]) for it in items):
                 continue  # an empty cell of a printing that labels every cell in its corner
             if found:
                 if any(it.label is None for it in items):  # a labelled value: not a heading
                     break
-                if loose and passed and _beside(units, by_unit, j, "right", labelled=False):
+                if loose and passed and _written_beside(units, by_unit, j, "right", labelled=False):
                     break  # the label of the value beside it, not a column's heading
                 across = direction != "up"
                 if not across and ink is not None:

@@ -158,6 +158,11 @@ def find_cells(rules: np.ndarray) -> tuple[list[Rect], list[np.ndarray]]:
     return [rect for rect, _ in cells], [mask for _, mask in cells]
 
 
+def gap(a: Rect, b: Rect) -> int:
+    """The paper between two boxes: across plus down (0 where they overlap)."""
+    return max(0, max(a[0], b[0]) - min(a[2], b[2])) + max(0, max(a[1], b[1]) - min(a[3], b[3]))
+
+
 def shared(a0: int, a1: int, b0: int, b1: int) -> float:
     """The share of the smaller of two spans that they have in common."""
     return max(0, min(a1, b1) - max(a0, b0)) / max(1, min(a1 - a0, b1 - b0))

@@ -18,6 +18,7 @@ from dataclasses import replace
 from ocr import labels
 from ocr.cells import CellReading
 from ocr.structure import LOOSE_LABEL
+from ocr.table import gap, shared
 from translit import content, correct, vocabulary
 
 SINGLE = ("location", "lot", "category", "area", "grade")
@@ -170,11 +171,11 @@ def _wrapped(first: CellReading, second: CellReading) -> bool:
     (f0, f1), (s0, s1) = _span(first.area, across), _span(second.area, across)
     (g0, g1), (t0, t1) = _span(first.area, not across), _span(second.area, not across)
     thick = max(f1 - f0, s1 - s0)
-    if _shared((f0, f1), (s0, s1)) >= 0.5 and 0 <= t0 - g1 <= 2 * thick:
+    if shared(f0, f1, s0, s1) >= 0.5 and 0 <= t0 - g1 <= 2 * thick:
         return True  # on along the line
     if not across:  # columns run right to left: the next one stands to the left
         f0, f1, s0, s1 = -f1, -f0, -s1, -s0
-    return _shared((g0, g1), (t0, t1)) > 0 and 0 <= s0 - f1 <= thick
+    return shared(g0, g1, t0, t1) > 0 and 0 <= s0 - f1 <= thick
 
 
 def _parted(cells: list[CellReading]) -> list[CellReading]:
@@ -201,10 +202,6 @@ def _span(area: Rect, across: bool) -> tuple[int, int]:
     return (area[1], area[3]) if across else (area[0], area[2])
 
 
-def _shared(a: tuple[int, int], b: tuple[int, int]) -> float:
-    return max(0, min(a[1], b[1]) - max(a[0], b[0])) / max(1, min(a[1] - a[0], b[1] - b[0]))
-
-
 def _written_across(cells: list[CellReading]) -> bool:
     """Whether the entries run in rows (a value's neighbours in its entry stand beside it)
     rather than in columns: values of one key stacked in a column mean rows."""
@@ -213,9 +210,9 @@ def _written_across(cells: list[CellReading]) -> bool:
         for b in cells[i + 1:]:
             if a.key != b.key or a.area is None or b.area is None:
                 continue
-            if _shared(_span(a.area, False), _span(b.area, False)) >= 0.5:
+            if shared(*_span(a.area, False), *_span(b.area, False)) >= 0.5:
                 stacked += 1
-            elif _shared(_span(a.area, True), _span(b.area, True)) >= 0.5:
+            elif shared(*_span(a.area, True), *_span(b.area, True)) >= 0.5:
                 beside += 1
     return stacked >= beside
 
@@ -308,7 +305,7 @@ def _dittos_keyed(cells: list[CellReading]) -> list[CellReading]:
         before = [c for c in cells if c.key in ROW_KEYS and c.area is not None
                   and _repeats(cell.area, c.area, across)]
         if before:
-            nearest = min(before, key=lambda c: _gap(cell.area, c.area))
+            nearest = min(before, key=lambda c: gap(cell.area, c.area))
             out[i] = replace(cell, key=nearest.key, doubts=cell.doubts + (
                 f"a ditto mark: taken as the {nearest.key} it repeats",))
     return out
@@ -318,12 +315,8 @@ def _repeats(mark: Rect, value: Rect, across: bool) -> bool:
     """Whether `value` is the one before `mark` in its column (`across`: rows read top
     to bottom) or in its row (columns read right to left)."""
     if across:
-        return _shared((mark[0], mark[2]), (value[0], value[2])) >= 0.5 and value[3] <= mark[1]
-    return _shared((mark[1], mark[3]), (value[1], value[3])) >= 0.5 and value[0] >= mark[2]
-
-
-def _gap(a: Rect, b: Rect) -> int:
-    return max(0, max(a[0], b[0]) - min(a[2], b[2])) + max(0, max(a[1], b[1]) - min(a[3], b[3]))
+        return shared(mark[0], mark[2], value[0], value[2]) >= 0.5 and value[3] <= mark[1]
+    return shared(mark[1], mark[3], value[1], value[3]) >= 0.5 and value[0] >= mark[2]
 
 
 def _ditto_placed(cells: list[CellReading]) -> list[CellReading]:
@@ -367,7 +360,7 @@ def _same_line(band: tuple[int, int], span: tuple[int, int]) -> bool:
     """Whether a value stands in an entry's row (or column): most of it within the band,
     or, for values written loose in a cell whose rules wore away, its middle near the
     band's (hands wander up and down a row)."""
-    if _shared(band, span) >= 0.5:
+    if shared(*band, *span) >= 0.5:
         return True
     middle = abs((band[0] + band[1]) - (span[0] + span[1])) / 2
     return middle <= WANDER * min(band[1] - band[0], span[1] - span[0])
