@@ -89,6 +89,12 @@ def test_checks_mark_fields_for_review(cells: list[CellReading], flagged: str) -
     assert flagged in record(*cells).review()
 
 
+def test_a_date_misread_with_look_alikes_is_read_and_marked() -> None:
+    date = record(cell("owners[0].date", "植紀建仟貳佰捌拾玖年壹月壹拾伍日")).owners[0].date
+    assert (date.hanja, date.value["iso"]) == ("檀紀肆仟貳佰捌拾玖年壹月壹拾伍日", "1956-01-15")
+    assert date.problems == ("date characters corrected",)
+
+
 def test_a_lot_whose_sub_mark_was_not_read_keeps_its_sub_number() -> None:
     lot = record(cell("lot", "九百四十六番十二")).lot
     assert (lot.hanja, lot.value["text"]) == ("九百四十六番ノ十二", "946-12")

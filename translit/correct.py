@@ -25,6 +25,12 @@ REGISTER_FORMS = {"查": "査", "鎮": "鎭", "歩": "步", "裴": "裵"}
 # Look-alikes for single-character 지목, which no edit distance can rescue.
 CATEGORY_LOOKALIKES = {"沓": "畓", "畬": "畓", "岱": "垈", "袋": "垈", "甶": "田", "由": "田"}
 
+# In dates, which hold only an era and numerals: what the recogniser makes of the
+# formal numerals and the eras' characters on faded brush writing (陵 for 陸, 染 for 柒,
+# 建 for 肆, 植 for 檀). Used only where the date as read does not parse.
+DATE_LOOKALIKES = str.maketrans({"陵": "陸", "染": "柒", "建": "肆", "植": "檀", "壇": "檀",
+                                 "太": "大", "招": "昭", "台": "壹", "式": "貳", "武": "貳"})
+
 # In names: 乭 (a given-name character made in Korea) is beyond the recogniser, which
 # answers 瓦; a surname misread as a look-alike that is no surname.
 GIVEN_NAME_LOOKALIKES = {"瓦": "乭"}

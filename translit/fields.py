@@ -197,9 +197,12 @@ def read_number_field(cell: CellReading) -> Field:
 def read_date(cell: CellReading) -> Field:
     text = correct.register_forms(cell.text)
     d = parse_date(text)
+    problems = (d.problem,) if d.problem else ()
+    fixed = text.translate(correct.DATE_LOOKALIKES)
+    if not d.iso and fixed != text and parse_date(fixed).iso:  # a look-alike misread
+        text, d, problems = fixed, parse_date(fixed), ("date characters corrected",)
     value = {"iso": d.iso, "hangul": d.hangul} if d.iso else {}
-    return Field(hanja=text, value=value, problems=(d.problem,) if d.problem else (),
-                 **_base(cell))
+    return Field(hanja=text, value=value, problems=problems, **_base(cell))
 
 
 def read_event(cell: CellReading) -> Field:
