@@ -226,6 +226,19 @@ def test_a_sure_value_takes_its_field_from_a_labelled_one_that_hardly_is() -> No
     assert got == {"grade": "二十一", "area": "柒拾肆坪"}  # a field already passed over
 
 
+def test_a_name_parted_at_a_flat_stroke_is_one_and_a_seals_remnant_is_no_name() -> None:
+    """元一壽 written down the page falls apart at the flat 一: one name again. What a
+    stamp over a name column leaves (口, T√) is no owner of its own."""
+    cells = [replace(_value("元", "name", (1500, 1800, 1560, 1850), "right"), vertical=True),
+             replace(_value("一壽", "name", (1500, 1880, 1560, 2000), "right"), vertical=True),
+             replace(_value("大正十一年七月二十日", "date", (1500, 200, 1560, 700), "right"),
+                     vertical=True),
+             replace(_value("口", "name", (1200, 1800, 1260, 1850), "right"), vertical=True),
+             replace(_value("T√", "name", (900, 1800, 960, 1850), "right"), vertical=True)]
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert fields == {"owners[0].name": "元一壽", "owners[0].date": "大正十一年七月二十日"}
+
+
 def test_pieces_of_a_label_are_no_value_and_a_ditto_mark_repeats_the_value_above() -> None:
     """住 of 住所 read apart under the name heading is filed nowhere; an unlabelled 仝
     under an address is the next owner's address."""

@@ -43,12 +43,22 @@ def _label_piece(text: str) -> bool:
         and all(ch in LABEL_CHARS for ch in word) and not content.kinds(text)
 
 
+def _no_name(text: str) -> bool:
+    """A reading under a name heading that no name is: a single character, or marks no
+    name holds (a seal's remnant, a stamp's border read as 口, T√)."""
+    text = correct.register_forms(text)
+    if text in vocabulary.DITTO_MARKS:
+        return False
+    return len(text) < 2 or not all("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+                                    for ch in text)
+
+
 def _keyed(cell: CellReading) -> CellReading:
     """The value with the key it will be filed under, and any doubt about it."""
     key, doubts = cell.key, list(cell.doubts)
     if key == "extra":
         return cell
-    if _label_piece(cell.text):
+    if _label_piece(cell.text) or key == "name" and _no_name(cell.text):
         return replace(cell, key=None)  # kept as a line of the page, filed nowhere
     if key is None:
         kind, strength = content.best(cell.text)
@@ -151,7 +161,10 @@ def _pieces(cells: list[CellReading]) -> tuple[CellReading, CellReading] | None:
                 continue  # what its own label says it is
             if alone.get(key, 0.0) >= strength:
                 continue  # as much a value on its own (the next owner's date, say)
-            if strength >= max(content.SURE, content.kinds(first.text).get(key, 0.0)):
+            # A name is never sure by what it says: one led by a surname is as sure as
+            # a name gets (元 and 一壽, a column parted at the flat stroke of 一).
+            sure = content.LIKELY if key == "name" else content.SURE
+            if strength >= max(sure, content.kinds(first.text).get(key, 0.0)):
                 return first, second
     return None
 
