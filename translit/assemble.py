@@ -161,10 +161,12 @@ def _pieces(cells: list[CellReading]) -> tuple[CellReading, CellReading] | None:
                 continue  # what its own label says it is
             if alone.get(key, 0.0) >= strength:
                 continue  # as much a value on its own (the next owner's date, say)
-            # A name is never sure by what it says: one led by a surname is as sure as
-            # a name gets (元 and 一壽, a column parted at the flat stroke of 一).
-            sure = content.LIKELY if key == "name" else content.SURE
-            if strength >= max(sure, content.kinds(first.text).get(key, 0.0)):
+            before = content.kinds(first.text).get(key, 0.0)
+            if strength >= max(content.SURE, before):
+                return first, second
+            # A name is never sure by what it says: pieces join when only together they
+            # read as a name (元 and 一壽, a column parted at the flat stroke of 一).
+            if key == "name" and strength >= content.LIKELY and strength > before:
                 return first, second
     return None
 
