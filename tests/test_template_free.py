@@ -74,6 +74,13 @@ def test_content_says_what_a_value_is(text: str, kind: str) -> None:
     assert content.best(text)[0] == kind
 
 
+def test_a_name_under_a_closed_list_label_is_a_name() -> None:
+    """事故 holds event words only: a name standing under it is the owner's name."""
+    got = {c.field: c for c in assign([_value("嚴洙一", "cause", (0, 100, 200, 190)),
+                                       _value("大正五年三月拾日", "date", (200, 100, 500, 190))])}
+    assert got["owners[0].name"].text == "嚴洙一" and got["owners[0].name"].doubts
+
+
 def test_content_contradicting_its_label_is_doubted() -> None:
     assert content.agrees("name", "大正五年三月拾日") == (False, "date")
     assert content.agrees("address", "京畿道高陽郡碧蹄面城石里")[0]

@@ -24,6 +24,7 @@ from translit import content, correct, vocabulary
 SINGLE = ("location", "lot", "category", "area", "grade")
 ROW_KEYS = ("date", "cause", "address", "name")
 OWNER_KEYS = ("name", "address")
+CLOSED = ("cause", "category")  # keys whose values come from a closed vocabulary
 NOT_RECOGNISED = "form not recognised"
 WANDER = 0.8  # a value whose middle is this near a row's (for the thinner of the two) is in it
 Rect = tuple[int, int, int, int]
@@ -70,11 +71,14 @@ def _keyed(cell: CellReading) -> CellReading:
         rival = _rival(cell)
         if rival is not None:
             return rival
-        # A label that only stands near the value, or an owner's label on a value of the
-        # 沿革 (a row label of the owner table beside it), yields to what the value likely
-        # says; any label yields to what it surely says (a place the gazetteer knows under
-        # a heading of another table, whose own labels wore away). Either way a clerk looks.
-        loose = LOOSE_LABEL in cell.doubts or cell.section == "events" and key in OWNER_KEYS
+        # A label that only stands near the value, an owner's label on a value of the
+        # 沿革 (a row label of the owner table beside it), or one whose words are a closed
+        # list (事故, 地目) over a value that is none of them (a name under 事故) yields to
+        # what the value likely says; any label yields to what it surely says (a place the
+        # gazetteer knows under a heading of another table, whose own labels wore away).
+        # Either way a clerk looks.
+        loose = LOOSE_LABEL in cell.doubts or cell.section == "events" and key in OWNER_KEYS \
+            or key in CLOSED
         fits, kind = content.agrees(key, cell.text, content.LIKELY if loose else content.SURE)
         if not fits and kind:
             doubts.append(f"the label says {key}, the writing reads as {kind}")
