@@ -464,6 +464,13 @@ def _gui(args: argparse.Namespace) -> int:
     return run(archive, args.db, args.lang)
 
 
+def _demo(args: argparse.Namespace) -> int:
+    """The bundled samples through process → search → certificate → verify."""
+    from app.demo import demo_folder, run_demo
+
+    return run_demo(main, demo_folder(args.folder))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="toji", description="Toji: old Korean land registers to searchable records")
@@ -627,6 +634,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["ko", "en"], default="ko")
     p.set_defaults(run=_gui)
 
+    p = verbs.add_parser("demo", help="run the bundled sample pages through process, search, "
+                                      "certificate and verify, in a folder of the user's")
+    p.add_argument("--folder", help="where to write (default: demo in the user's data folder; "
+                                    "emptied first)")
+    p.set_defaults(run=_demo)
+
     p = verbs.add_parser("read", help="read hanja as Korean: the reading alone on the first line")
     p.add_argument("text")
     p.add_argument("--as", dest="kind", default="free",
@@ -635,7 +648,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-OPEN_VERBS = {"samples", "read", "restore", "gui"}  # no sign-in here (gui has its own)
+OPEN_VERBS = {"samples", "read", "restore", "gui", "demo"}  # no sign-in here (gui, demo: their own)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,7 +5,9 @@ hangul and the register's hanja (畓, 垈, 臺帳 …). NanumGothic and UnBatang
 KS X 1001 hanja; NanumMyeongjo has no hanja and Noto CJK (CFF outlines) cannot be
 embedded, so a candidate is accepted only when it passes both checks. Order: the
 archive's `font` setting or TOJI_FONT, then the usual files of Debian, Windows and
-macOS, then whatever fontconfig knows for Korean.
+macOS, then the NanumGothic that ships inside Toji (app/data, SIL OFL 1.1, licence
+beside it), so that an installed wheel needs no font package; then whatever
+fontconfig knows for Korean.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ CANDIDATES = [
     "C:/Windows/Fonts/gulim.ttc",
     "/Library/Fonts/NanumGothic.ttf",
     str(Path.home() / ".local/share/fonts/NanumGothic.ttf"),
+    str(Path(__file__).resolve().parent / "data" / "NanumGothic.ttf"),
 ]
 INSTALL = ("install fonts-nanum (Debian/Ubuntu: apt-get install fonts-nanum; Windows has "
            "Malgun Gothic), or name a font file with `toji settings font PATH` or TOJI_FONT "

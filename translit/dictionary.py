@@ -1,7 +1,10 @@
 """libhangul's hanja word list: about 300,000 words and characters with their readings.
 
-The list arrives with Debian's libhangul-data (/usr/share/libhangul/hanja/hanja.txt,
-BSD licence). Parsing its 6 MB of text takes over a second, so the first load writes a
+The list ships inside Toji, gzipped (translit/data/hanja.txt.gz, BSD licence, notice in
+translit/data/hanja-LICENSE.txt), so that an installed wheel needs no system package;
+TOJI_HANJA_LIST names another copy, and Debian's libhangul-data
+(/usr/share/libhangul/hanja/hanja.txt) serves where a packager left the bundled copy
+out. Parsing its 6 MB of text takes over a second, so the first load writes a
 compiled copy (pickle, which loads this dict four times faster than marshal) to the
 user's cache, keyed by the file's size and time, and
 later loads read that in a fraction of the time.
@@ -14,10 +17,14 @@ from __future__ import annotations
 
 import functools
 import gc
+import gzip
 import os
 import pickle
 from pathlib import Path
 
+import platformdirs
+
+BUNDLED_LIST = Path(__file__).resolve().parent / "data" / "hanja.txt.gz"
 SYSTEM_LIST = Path("/usr/share/libhangul/hanja/hanja.txt")
 CACHE_VERSION = 3
 
@@ -28,17 +35,22 @@ class DictionaryMissingError(RuntimeError):
 
 def list_path() -> Path:
     configured = os.environ.get("TOJI_HANJA_LIST")
-    path = Path(configured) if configured else SYSTEM_LIST
+    if configured:
+        path = Path(configured)
+    else:
+        path = BUNDLED_LIST if BUNDLED_LIST.is_file() else SYSTEM_LIST
     if not path.is_file():
         raise DictionaryMissingError(
-            f"the hanja word list {path} is missing: install Debian's libhangul-data "
-            "(apt-get install libhangul-data), or point TOJI_HANJA_LIST at a hanja.txt")
+            f"the hanja word list {path} is missing: reinstall Toji (its wheel carries "
+            "the list), install Debian's libhangul-data (apt-get install libhangul-data), "
+            "or point TOJI_HANJA_LIST at a hanja.txt")
     return path
 
 
 def _cache_path(source: Path) -> Path:
     stat = source.stat()
-    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "toji"
+    configured = os.environ.get("XDG_CACHE_HOME")
+    root = Path(configured) / "toji" if configured else Path(platformdirs.user_cache_dir("toji"))
     return root / f"hanja-v{CACHE_VERSION}-{stat.st_size}-{int(stat.st_mtime)}.pickle"
 
 
@@ -47,7 +59,8 @@ def _parse(source: Path) -> tuple[dict[str, str], dict[str, str]]:
     character+reading → meaning."""
     readings: dict[str, str] = {}
     meanings: dict[str, str] = {}
-    with source.open(encoding="utf-8") as lines:
+    opener = gzip.open if source.suffix == ".gz" else open
+    with opener(source, "rt", encoding="utf-8") as lines:
         for line in lines:
             if line.startswith("#") or line.count(":") < 2:
                 continue
