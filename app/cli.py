@@ -626,7 +626,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = verbs.add_parser("gui", help="the desktop application (Korean first)")
     p.add_argument("--db", help="archive file (SQLite) or database URL (default: the one "
-                                "chosen in the settings tab, else ~/Toji/toji.db)")
+                                "chosen in the settings tab, else Toji/toji.db in the user's "
+                                "documents folder)")
     p.add_argument("--screenshot", type=Path, metavar="PATH",
                    help="render one view offscreen at 1366x768 into PATH (PNG) and exit")
     p.add_argument("--view", choices=["batch", "review", "search", "certificate"],

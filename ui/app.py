@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+import platformdirs
+
 from app.auth import AuthError, Principal, acting_as, create_user, has_users, sign_in
 from db.archive import Archive
 
@@ -14,11 +16,13 @@ VIEWS = ("batch", "review", "search", "certificate")
 
 
 def default_archive() -> str:
-    """The archive chosen in the settings tab last time, else ~/Toji/toji.db."""
+    """The archive chosen in the settings tab last time, else Toji/toji.db in the user's
+    documents folder (made on first use: a clerk's first start opens a new archive)."""
     from PySide6.QtCore import QSettings
 
     chosen = QSettings("Toji", "Toji").value("archive")
-    return str(chosen) if chosen else str(Path.home() / "Toji" / "toji.db")
+    return str(chosen) if chosen else str(Path(platformdirs.user_documents_dir()) / "Toji" /
+                                          "toji.db")
 
 
 def application(language: str = "ko", offscreen: bool = False):  # noqa: ANN201 - QApplication
