@@ -103,13 +103,14 @@ def _filled(rules: np.ndarray, writing: np.ndarray | None) -> np.ndarray:
     with writing in it is left open: rules do not run through what a clerk wrote, so the
     two pieces are rules of two cells that only happen to line up."""
     length = rules.shape[1]
-    present = rules.any(axis=1)
-    first = np.argmax(rules, axis=1)
-    last = length - 1 - np.argmax(rules[:, ::-1], axis=1)
+    candidates = np.flatnonzero(rules.any(axis=1))  # rows holding rule (few): only these
+    held = np.ascontiguousarray(rules[candidates])
+    first = np.argmax(held, axis=1)
+    last = length - 1 - np.argmax(held[:, ::-1], axis=1)
     span = last - first + 1
-    whole = present & (span >= length * FILL_SPAN) & (rules.sum(axis=1) >= FILL_SHARE * span)
+    whole = (span >= length * FILL_SPAN) & (held.sum(axis=1) >= FILL_SHARE * span)
     out = rules.copy()
-    rows = np.flatnonzero(whole)
+    rows = candidates[whole]
     if len(rows) == 0:
         return out
     bands = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)
