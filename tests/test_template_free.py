@@ -191,6 +191,24 @@ def test_a_value_off_its_column_joins_the_owner_beside_it_that_lacks_it() -> Non
     assert fields["owners[1].address"] == "高陽郡碧蹄面鳥里" and "owners[2].name" not in fields
 
 
+def test_half_an_entry_off_its_line_joins_the_other_half() -> None:
+    """An owner's 事故 and 住所 written a little right of the column of his date and name
+    (a hand that wanders): one owner, not two half-owners that shift the rest."""
+    def down(text: str, key: str, box: tuple[int, int, int, int]) -> CellReading:
+        return replace(_value(text, key, box, None), vertical=True)
+
+    cells = [down("查定", "cause", (2049, 929, 2134, 1125)),
+             down("楊州郡白石面福池里百番地", "address", (2053, 1266, 2103, 1945)),
+             down("成大福", "name", (1969, 2065, 2055, 2355)),
+             down("大正七年一月一日", "date", (1977, 306, 2039, 823)),
+             down("徐東炳", "name", (1473, 2072, 1574, 2374)),
+             down("賣買", "cause", (1458, 929, 1536, 1120)),
+             down("昭和三年九月十八日", "date", (1445, 294, 1513, 807))]
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert fields["owners[0].name"] == "成大福" and fields["owners[0].cause"] == "查定"
+    assert fields["owners[1].name"] == "徐東炳" and "owners[2].name" not in fields
+
+
 def test_a_label_the_writing_contradicts_yields_to_a_rival_it_agrees_with() -> None:
     """A name whose nearest label is a 年月日 heading of the table above, and whose own row
     label stands further off: filed under the row label, and read down like its row."""

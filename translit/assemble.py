@@ -287,27 +287,31 @@ def _grouped(cells: list[CellReading], across: bool) -> list[list[CellReading]]:
 
 def _strays_joined(groups: list[list[int]], cells: list[CellReading],
                    spans: list[tuple[int, int]]) -> list[list[int]]:
-    """A value alone in its line (an address written small beside its owner's column,
-    off its line) joins the entry beside it that lacks its key, when that entry is
-    clearly nearer than any that has one: alone it would be an entry of its own and
-    shift every entry after it."""
+    """Values off their line (an address written small beside its owner's column; half
+    an entry's values wandered off the other half's line) join the entry beside them
+    that has none of their keys, when that entry is clearly nearer than any that shares
+    one: on their own they would be an entry, and shift every entry after them."""
     def middle(members: list[int]) -> float:
         return sum(spans[i][0] + spans[i][1] for i in members) / (2 * len(members))
 
     out = [list(g) for g in groups]
-    for stray in [g for g in out if len(g) == 1]:
-        key = cells[stray[0]].key
-        others = [g for g in out if g is not stray and g]
-        lacking = [g for g in others if all(cells[i].key != key for i in g)]
-        having = [abs(middle(g) - middle(stray)) for g in others if g not in lacking]
+    for part in sorted(out, key=len):
+        if not part:
+            continue
+        keys = {cells[i].key for i in part}
+        others = [g for g in out if g is not part and g]
+        lacking = [g for g in others if not keys & {cells[i].key for i in g}]
         if not lacking:
             continue
-        nearest = min(lacking, key=lambda g: abs(middle(g) - middle(stray)))
-        if 2 * abs(middle(nearest) - middle(stray)) < min(having, default=float("inf")):
-            i = stray.pop()
-            cells[i] = replace(cells[i], doubts=cells[i].doubts + (
-                f"alone in its line: joined to the entry beside it, which had no {key}",))
-            nearest.append(i)
+        having = [abs(middle(g) - middle(part)) for g in others if g not in lacking]
+        nearest = min(lacking, key=lambda g: abs(middle(g) - middle(part)))
+        if 2 * abs(middle(nearest) - middle(part)) < min(having, default=float("inf")):
+            said = ", ".join(sorted(k or "" for k in keys))
+            for i in part:
+                cells[i] = replace(cells[i], doubts=cells[i].doubts + (
+                    f"off its line: joined to the entry beside it, which had no {said}",))
+            nearest.extend(part)
+            part.clear()
     return [g for g in out if g]
 
 
