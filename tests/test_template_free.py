@@ -209,6 +209,17 @@ def test_half_an_entry_off_its_line_joins_the_other_half() -> None:
     assert fields["owners[1].name"] == "徐東炳" and "owners[2].name" not in fields
 
 
+def test_ditto_marks_with_nothing_of_their_own_are_no_entry() -> None:
+    """Two ditto marks that pair with no entry (one under a heading of another table) do
+    not become the first owner, ahead of the owners they belong to."""
+    cells = [_value("∥", "date", (472, 1536, 795, 2031)),
+             _value("同", "address", (520, 1600, 560, 1650), None),
+             _value("大正十二年十月八日", "date", (1368, 892, 1407, 1284), "right"),
+             _value("裵一光", "name", (1311, 2044, 1466, 2243), "right")]
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert fields == {"owners[0].date": "大正十二年十月八日", "owners[0].name": "裵一光"}
+
+
 def test_a_label_the_writing_contradicts_yields_to_a_rival_it_agrees_with() -> None:
     """A name whose nearest label is a 年月日 heading of the table above, and whose own row
     label stands further off: filed under the row label, and read down like its row."""

@@ -420,6 +420,8 @@ def assign(cells: list[CellReading], understood: bool = True) -> list[CellReadin
     rows = [c for c in keyed if c.key in ROW_KEYS and not c.field and id(c) not in taken]
     counts = {"events": 0, "owners": 0}
     for entry in _entries(rows):
+        if all(_is_ditto(c.text) for c in entry):
+            continue  # marks that repeat what is above them, with nothing of their own
         table = "owners" if _is_owner(entry) else "events"
         index = counts[table]
         counts[table] += 1
