@@ -32,24 +32,14 @@ $(VENV)/.installed: pyproject.toml Makefile scripts/system-deps.sh
 	$(BIN)/python -m pip install --quiet --no-deps "ocrd-validators==2.67.1"
 	touch $@
 
-# The desk search finds 南宮仁's parcel (#6: the samples are taken in name order); the
-# demo then issues its certificate and verifies it.
-# The demo archive's administrator is made from these on first use (a real archive asks
-# in the terminal, or its scripts set TOJI_USER and TOJI_PASSWORD).
+# `toji demo` runs the steps (process, search, the desk search for 南宮仁, certificate of
+# his parcel, verify, audit verify) the same way an installed wheel does; here into
+# build/demo. The demo archive's administrator is made from these on first use (a real
+# archive asks in the terminal, or its scripts set TOJI_USER and TOJI_PASSWORD).
 demo: export TOJI_USER ?= admin
 demo: export TOJI_PASSWORD ?= toji-demo-password
 demo: setup
-	rm -rf $(DEMO)
-	$(BIN)/toji process samples/pages --db $(DEMO)/archive.db
-	$(BIN)/toji search 高陽郡 --db $(DEMO)/archive.db
-	$(BIN)/toji search --name 남궁인 --desk --applicant "남궁민" --relation 손자 \
-		--proof 제적등본 --db $(DEMO)/archive.db
-	$(BIN)/toji settings office "고양시 (데모)" --db $(DEMO)/archive.db
-	$(BIN)/toji certificate --db $(DEMO)/archive.db --parcel 6 --applicant "남궁민" \
-		--relation 손자 --proof 제적등본 \
-		-o $(DEMO)/certificate.pdf
-	$(BIN)/toji verify $(DEMO)/certificate.pdf --db $(DEMO)/archive.db
-	$(BIN)/toji audit verify --db $(DEMO)/archive.db
+	$(BIN)/toji demo --folder $(DEMO)
 
 # The search tests run on SQLite and on a PostgreSQL server that the script starts on
 # loopback (installing it when run as root).

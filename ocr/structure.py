@@ -319,11 +319,11 @@ def _written_beside(units: list[Rect], by_unit: dict[int, list[Item]], unit: int
     """Whether right beside a loose block on its line stands a label (`labelled`) or a
     value: a row label and its value, which no column heading above reaches past."""
     x0, y0, x1, y1 = units[unit]
-    for j in neighbours(units, unit, direction):
-        items = by_unit.get(j, [])
-        near = gap(units[unit], units[j]) <= LOOSE_REACH * min(x1 - x0, y1 - y0)
-        return near and bool(items) and all((it.label is not None) == labelled for it in items)
-    return False
+    j = next(neighbours(units, unit, direction), None)
+    if j is None or gap(units[unit], units[j]) > LOOSE_REACH * min(x1 - x0, y1 - y0):
+        return False
+    items = by_unit.get(j, [])
+    return bool(items) and all((it.label is not None) == labelled for it in items)
 
 
 def _heading_over(units: list[Rect], by_unit: dict[int, list[Item]], near: list[int],
@@ -466,7 +466,7 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
     return Structure(values, words, titles[0] if titles else None, ruled, others)
 
 
-def _split_crowded(cells: list[Rect], items: list[Item], ruled: int
+def _split_crowded(cells: list[Rect], items: list[Item], enclosed: int
                    ) -> tuple[list[Rect], list[Item], frozenset[int]]:
     """Units for pairing: a cell holding one value (and perhaps its label before it, in a
     corner or on its line) stays a unit; a cell holding more (two fields whose rule is
@@ -474,7 +474,8 @@ def _split_crowded(cells: list[Rect], items: list[Item], ruled: int
     a region running around other cells, gives each of its blocks a unit of its own,
     its box, so that blocks in it are paired by where they stand, as on a page with
     no rules. Also returns which units are such blocks, with the blocks no rules held
-    (units from `ruled` on: a row label whose column's rules wore away)."""
+    (units from `enclosed` on, the count of cells: a row label whose column's rules
+    wore away)."""
     held: dict[int, list[Item]] = {}
     for it in items:
         if it.unit is not None:
@@ -488,7 +489,8 @@ def _split_crowded(cells: list[Rect], items: list[Item], ruled: int
             continue
         named = [it for it in mine if it.label is not None]
         plain = [it for it in mine if it.label is None]
-        if index < ruled and len(named) <= 1 and len(plain) <= 1 and not _encloses(cells, index) and not (
+        alone = len(named) <= 1 and len(plain) <= 1 and not _encloses(cells, index)
+        if index < enclosed and alone and not (
                 named and plain and _follows(named[0].block.box, plain[0].block.box)):
             units.append(cell)
             for it in mine:

@@ -199,8 +199,10 @@ def read_date(cell: CellReading) -> Field:
     d = parse_date(text)
     problems = (d.problem,) if d.problem else ()
     fixed = text.translate(correct.DATE_LOOKALIKES)
-    if not d.iso and fixed != text and parse_date(fixed).iso:  # a look-alike misread
-        text, d, problems = fixed, parse_date(fixed), ("date characters corrected",)
+    if not d.iso and fixed != text:
+        mended = parse_date(fixed)
+        if mended.iso:  # a look-alike misread
+            text, d, problems = fixed, mended, ("date characters corrected",)
     value = {"iso": d.iso, "hangul": d.hangul} if d.iso else {}
     return Field(hanja=text, value=value, problems=problems, **_base(cell))
 
