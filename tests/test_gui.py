@@ -186,7 +186,10 @@ def test_batch_pause_and_resume(app, qtbot, tmp_path: Path) -> None:
     view.start()
     qtbot.waitUntil(lambda: view.last is not None and view.last.stored >= 1, timeout=120_000)
     view.pause()
-    qtbot.waitUntil(lambda: not view.task.isRunning(), timeout=120_000)
+    # The thread's end reaches the window as a queued signal: wait for the window to
+    # have handled it (its pause button off), not only for the thread.
+    qtbot.waitUntil(lambda: not view.task.isRunning() and not view.pause_button.isEnabled(),
+                    timeout=120_000)
     assert view.resume_button.isEnabled() and view.last.stored < 4
     view.resume()
     qtbot.waitUntil(lambda: not view.task.isRunning(), timeout=300_000)
