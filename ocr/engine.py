@@ -19,6 +19,12 @@ from ocr.records import TextLine
 # small inputs, about 10x slower on line crops and worse on degraded scans. Capping
 # the longer side near 1600 keeps a 300-dpi card's handwriting legible.
 DETECTION_SIDE = 1600
+# rapidocr pads every crop of a batch to at least 320 x 48 (a ratio of 6.7). A register's
+# crops are mostly short (a label, a two-character name: ratio 1.5-3), so most of that
+# width was padding the recogniser read for nothing: padding only to 96 reads the same
+# text (the rare differences were fixes: 遗贈 -> 遺贈) about 40% faster on a page read by
+# its labels, 28% on one read by its template (measured on the crops of 6 pages each).
+RECOGNITION_MIN_WIDTH = 96
 
 
 class EngineUnavailableError(RuntimeError):
@@ -56,6 +62,7 @@ class RapidOcrEngine:
             params: dict[str, object] = {
                 "Det.limit_type": "max",
                 "Det.limit_side_len": detection_side,
+                "Rec.rec_img_shape": [3, 48, RECOGNITION_MIN_WIDTH],
                 "Global.log_level": "error",
             }
             threads = os.environ.get("TOJI_OCR_THREADS")  # a batch worker's share of cores
