@@ -216,13 +216,17 @@ def find_blocks(ink: np.ndarray, rules: np.ndarray, level: int, rect: Rect,
     if outside is not None:
         ox0, oy0, ox1, oy1 = outside
         mask[max(0, oy0 - y0):max(0, oy1 - y0), max(0, ox0 - x0):max(0, ox1 - x0)] = False
+    if np.count_nonzero(mask) < MIN_INK:  # an empty cell, the commonest kind
+        return []
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8),
                                                                 connectivity=8)
     keep = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= MIN_SPECK)
     keep = keep[keep > 0]
     if stats[keep, cv2.CC_STAT_AREA].sum() < MIN_INK:
         return []
-    clean = np.isin(labels, keep)
+    kept = np.zeros(count, bool)
+    kept[keep] = True
+    clean = kept[labels]
     boxes, down = _lines(clean, cell=region is not None)
     sides = np.maximum(stats[keep, cv2.CC_STAT_WIDTH], stats[keep, cv2.CC_STAT_HEIGHT])
     if region is None or len(keep) >= MANY_PIECES:  # a page's writing, not one value's

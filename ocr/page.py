@@ -36,9 +36,12 @@ from ocr.structure import (
     read_structure,
     sample_hits,
 )
+from ocr.table import GROW
 
 MIN_LEARNT = 4  # fields a page must yield to serve as a template
-ON_RULE = 2  # a cell read by its labels ends just inside its rules: grown onto them
+# A cell read by its labels ends where its rules, thickened by GROW, end: grown by half
+# that it stands on them, where a template's cells stand.
+ON_RULE = GROW // 2 + 1
 ENOUGH_LABELS = 4  # a page on which this many field labels read is the right way up
 LAND, FOREST = "土地臺帳", "林野臺帳"
 

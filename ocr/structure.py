@@ -35,7 +35,7 @@ from ocr.cells import (
 from ocr.engine import OcrEngine
 from ocr.layout import Grid
 from ocr.preprocess import Prepared
-from ocr.table import Rect, aligned, find_cells, gap, mended, neighbours, shared
+from ocr.table import Rect, aligned, gap, neighbours, shared, table_of
 
 DIRECTIONS = ("left", "up", "right")  # where a value's label is looked for, in this order
 MIN_CELLS = 4  # fewer regions than this is no table: read the page as loose blocks
@@ -137,9 +137,8 @@ def find_layout(prepared: Prepared, grid: Grid) -> Layout:
     level = ink_level(ink)
     # Rules printed pale and thin fall partly above the reader's ink level: they are
     # looked for halfway between it and the paper.
-    rules = mended(grid, ink < (level + paper_level(ink)) // 2)
+    rules, cells, regions = table_of(grid, ink < (level + paper_level(ink)) // 2)
     h, w = ink.shape
-    cells, regions = find_cells(rules)
     if len(cells) >= MIN_CELLS:
         held = [find_blocks(ink, rules, level, rect, region=region)
                 for rect, region in zip(cells, regions, strict=True)]

@@ -9,6 +9,7 @@ column, and so on, as far as the table goes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import cv2
@@ -27,6 +28,11 @@ FILL_SPAN = 1 / 8  # a rule this long (share of the page's side) is drawn wholeâ
 FILL_SHARE = 0.4  # â€¦when this share of it between its ends is found
 INK_IN_GAP = 40  # pixels of writing in a gap that keep it open
 OVERLAP = 0.5  # share of the smaller span two cells must share to be in one row or column
+# The rules are mended on the page brought down to this longer side (a card at about
+# 200 dpi) when it is larger: the constants above hold at that scale, where the lowest
+# resolution pages are read, and the morphology costs a quarter at 400 dpi.
+STRUCTURE_SIDE = 2200
+GROW = 9  # pixels: rules are thickened to this, as the form finder's (`find_grid`) are
 
 
 def _short_rules(dark: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -54,12 +60,11 @@ def _touching(short: np.ndarray, long_rules: np.ndarray) -> np.ndarray:
     return meets[labels].astype(np.uint8)
 
 
-def _faint_rules(inked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _faint_rules(inked: np.ndarray, grow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Long rules among what the page's own ink level calls ink: rules printed so pale
     that the form finder's local threshold passes over them are still ink to the reader,
     and would run every cell together if left in."""
     h, w = inked.shape
-    grow = np.ones((9, 9), np.uint8)
     # A thin pale rule wavers between two rows of pixels: each is thickened across itself.
     across = cv2.morphologyEx(cv2.dilate(inked, np.ones((3, 1), np.uint8)), cv2.MORPH_OPEN,
                               np.ones((1, max(40, w // 18)), np.uint8))
@@ -71,23 +76,23 @@ def _faint_rules(inked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return cv2.dilate(across, grow) > 0, cv2.dilate(down, grow) > 0
 
 
-def mended(grid: Grid, inked: np.ndarray | None = None) -> np.ndarray:
+def mended(grid: Grid, inked: np.ndarray | None = None, grow: int = GROW) -> np.ndarray:
     """The rules, short ones included (and, given the page's ink as `inked`, pale ones),
     with worn stretches bridged: a gap shorter than MEND of the page's side between two
     pieces of one rule is taken for ink the plate or the years lost. Thickened as the
-    form finder's are, so no cell touches its rules."""
+    form finder's are (by `grow` pixels), so no cell touches its rules."""
     h, w = grid.horizontal.shape
+    thicken = np.ones((grow, grow), np.uint8)
     across, down = grid.horizontal.astype(np.uint8), grid.vertical.astype(np.uint8)
     if inked is not None:
-        pale_across, pale_down = _faint_rules(inked.astype(np.uint8))
+        pale_across, pale_down = _faint_rules(inked.astype(np.uint8), thicken)
         across |= pale_across
         down |= pale_down
     if grid.dark is not None:
         long_rules = cv2.dilate(across | down, np.ones((REACH, REACH), np.uint8)) > 0
-        grow = np.ones((9, 9), np.uint8)
         short_across, short_down = (_touching(mask, long_rules) for mask in _short_rules(grid.dark))
-        across |= cv2.dilate(short_across, grow) > 0
-        down |= cv2.dilate(short_down, grow) > 0
+        across |= cv2.dilate(short_across, thicken) > 0
+        down |= cv2.dilate(short_down, thicken) > 0
     across = cv2.morphologyEx(across, cv2.MORPH_CLOSE, np.ones((1, max(3, int(w * MEND))), np.uint8))
     down = cv2.morphologyEx(down, cv2.MORPH_CLOSE, np.ones((max(3, int(h * MEND)), 1), np.uint8))
     writing = None
@@ -95,6 +100,41 @@ def mended(grid: Grid, inked: np.ndarray | None = None) -> np.ndarray:
         writing = (grid.dark > 0) & ~((across | down) > 0)
     return _filled(across > 0, writing) | _filled((down > 0).T, None if writing is None
                                                   else writing.T).T
+
+
+def table_of(grid: Grid, inked: np.ndarray) -> tuple[np.ndarray, list[Rect], list[np.ndarray]]:
+    """The page's mended rules, its cells and their regions (`mended`, `find_cells`),
+    found at the structure's scale (STRUCTURE_SIDE) and brought back to the page's. A
+    mask is brought down keeping a pixel wherever its neighbourhood held any, so a
+    hairline rule stays whole."""
+    h, w = inked.shape
+    scale = STRUCTURE_SIDE / max(h, w)
+    if scale >= 1:
+        rules = mended(grid, inked)
+        return rules, *find_cells(rules)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    reach = np.ones((math.ceil(1 / scale),) * 2, np.uint8)
+
+    def down(mask: np.ndarray) -> np.ndarray:
+        as_bytes = mask.view(np.uint8) if mask.dtype == bool else mask
+        # Each pixel kept takes in the block of the page's pixels from it on right and
+        # down, the block it stands for: no edge moves.
+        return cv2.resize(cv2.dilate(as_bytes, reach, anchor=(0, 0)), size,
+                          interpolation=cv2.INTER_NEAREST)
+
+    small = Grid(down(grid.horizontal) > 0, down(grid.vertical) > 0, None,
+                 None if grid.dark is None else down(grid.dark))
+    # Thickened as at the page's scale, so a cell's box ends where it would there.
+    rules = mended(small, down(inked) > 0, max(3, round(GROW * scale)) | 1)
+    cells, regions = find_cells(rules)
+    sx, sy = w / size[0], h / size[1]
+    page_cells = [(round(x0 * sx), round(y0 * sy), min(w, round(x1 * sx)), min(h, round(y1 * sy)))
+                  for x0, y0, x1, y1 in cells]
+    page_regions = [cv2.resize(region.view(np.uint8), (x1 - x0, y1 - y0),
+                               interpolation=cv2.INTER_NEAREST) > 0
+                    for (x0, y0, x1, y1), region in zip(page_cells, regions, strict=True)]
+    page_rules = cv2.resize(rules.view(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
+    return page_rules, page_cells, page_regions
 
 
 def _filled(rules: np.ndarray, writing: np.ndarray | None) -> np.ndarray:
