@@ -55,9 +55,13 @@ def _touching(short: np.ndarray, long_rules: np.ndarray) -> np.ndarray:
     count, labels = cv2.connectedComponents(short)
     if count <= 1:
         return short
-    meets = np.zeros(count, bool)
-    meets[np.unique(labels[long_rules & (labels > 0)])] = True
-    return meets[labels].astype(np.uint8)
+    inked = np.flatnonzero(short)  # a few hundredths of the page: only these are looked at
+    which = labels.ravel()[inked]
+    meets = np.zeros(count, np.uint8)
+    meets[which[long_rules.ravel()[inked]]] = 1
+    out = np.zeros_like(short)
+    out.ravel()[inked] = meets[which]
+    return out
 
 
 def _faint_rules(inked: np.ndarray, grow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -489,16 +489,54 @@ def test_a_card_with_no_rules_yields_its_parcel() -> None:
 def test_pale_thin_rules_are_found_where_they_waver_between_rows() -> None:
     """A rule printed pale and one pixel thin, lighter than the reader's ink level and
     wavering between two rows, is still a rule; a broad grey stain is not."""
-    from ocr.table import _faint_rules
+    from ocr.table import GROW, _faint_rules
 
     page = np.full((600, 900), 255, np.uint8)
     for x in range(100, 800):  # a pale rule stepping down a row every 30 pixels
         page[300 + (x - 100) // 30, x] = 200
     page[450:520, 100:800] = 200  # a stain as long
     level = 177
-    across, _ = _faint_rules((page < (level + 255) // 2).astype(np.uint8))
+    across, _ = _faint_rules((page < (level + 255) // 2).astype(np.uint8),
+                             np.ones((GROW, GROW), np.uint8))
     assert across[300:326, 100:800].any(axis=0).mean() > 0.9
     assert not across[470:500, 200:700].any()
+
+
+def test_a_short_rule_meeting_a_long_one_is_a_rule_and_a_free_stroke_is_not() -> None:
+    from ocr.table import _touching
+
+    long_rules = np.zeros((200, 300), bool)
+    long_rules[50:53, 10:290] = True
+    short = np.zeros((200, 300), np.uint8)
+    short[48:120, 100:102] = 255  # a rule down from the long one, crossing it
+    short[150:152, 180:240] = 255  # a flat stroke in the cell below, 一
+    kept = _touching(short, long_rules) > 0
+    assert kept[48:120, 100:102].all() and not kept[150:152].any()
+
+
+def test_a_large_page_is_structured_at_a_200_dpi_cards_scale(monkeypatch) -> None:
+    """A card scanned at over 300 dpi has its cells found at the structure's scale are the cells found at its
+    own, within a few pixels, and their regions are the page's size."""
+    from ocr import table
+    from ocr.cells import ink_level, paper_level
+    from ocr.layout import find_grid
+    from ocr.preprocess import prepare
+
+    pixels, _ = make_page(5, 4, "land", "none", layout="combined")  # at 330 dpi
+    page = prepare(pixels)
+    grid = find_grid(page.ink)
+    level = ink_level(page.ink)
+    inked = page.ink < (level + paper_level(page.ink)) // 2
+    assert max(page.ink.shape) > 1.4 * table.STRUCTURE_SIDE
+    rules, cells, regions = table.table_of(grid, inked)
+    monkeypatch.setattr(table, "STRUCTURE_SIDE", 10 ** 6)
+    _, own_cells, _ = table.table_of(grid, inked)
+    assert rules.shape == page.ink.shape and abs(len(cells) - len(own_cells)) <= 1
+    for (x0, y0, x1, y1), region in zip(cells, regions, strict=True):
+        assert region.shape == (y1 - y0, x1 - x0)
+    for own in own_cells:
+        if min(own[2] - own[0], own[3] - own[1]) > 60:  # a sliver may go either way
+            assert min(max(abs(a - b) for a, b in zip(c, own)) for c in cells) <= 4
 
 
 @pytest.mark.slow
