@@ -204,33 +204,51 @@ def _recut(mask: np.ndarray, boxes: list[Rect], down: bool, thick: float, depth:
     return out
 
 
+def _around(height: int, width: int, hole: Rect | None) -> list[tuple[slice, slice]]:
+    """An area (rows, columns) less a hole in it, as the strips above, below, left and
+    right of the hole; the whole area when there is none."""
+    if hole is None:
+        return [(slice(0, height), slice(0, width))]
+    hx0, hy0 = min(max(0, hole[0]), width), min(max(0, hole[1]), height)
+    hx1, hy1 = min(max(hx0, hole[2]), width), min(max(hy0, hole[3]), height)
+    strips = [(slice(0, hy0), slice(0, width)), (slice(hy1, height), slice(0, width)),
+              (slice(hy0, hy1), slice(0, hx0)), (slice(hy0, hy1), slice(hx1, width))]
+    return [(ys, xs) for ys, xs in strips if ys.stop > ys.start and xs.stop > xs.start]
+
+
 def find_blocks(ink: np.ndarray, rules: np.ndarray, level: int, rect: Rect,
                 outside: Rect | None = None, region: np.ndarray | None = None) -> list[Block]:
     """The text blocks inside `rect` of a prepared page (rules removed), only within
     `region` (a mask the size of `rect`) if given, and leaving out the area `outside`
-    (the table, when reading what surrounds it)."""
+    (the table, when reading what surrounds it: only the margins around it are looked
+    at for ink, not the whole page)."""
     x0, y0, x1, y1 = rect
-    mask = (ink[y0:y1, x0:x1] < level) & ~rules[y0:y1, x0:x1]
-    if region is not None:
-        mask &= region
-    if outside is not None:
-        ox0, oy0, ox1, oy1 = outside
-        mask[max(0, oy0 - y0):max(0, oy1 - y0), max(0, ox0 - x0):max(0, ox1 - x0)] = False
-    if np.count_nonzero(mask) < MIN_INK:  # an empty cell, the commonest kind
+    clean = np.zeros((y1 - y0, x1 - x0), bool)
+    hole = None if outside is None else (outside[0] - x0, outside[1] - y0,
+                                         outside[2] - x0, outside[3] - y0)
+    sides, pieces, kept_ink = [], 0, 0
+    for rows, columns in _around(y1 - y0, x1 - x0, hole):
+        ys, xs = slice(rows.start + y0, rows.stop + y0), slice(columns.start + x0, columns.stop + x0)
+        mask = (ink[ys, xs] < level) & ~rules[ys, xs]
+        if region is not None:
+            mask &= region[rows, columns]
+        if np.count_nonzero(mask) < (MIN_INK if hole is None else MIN_SPECK):
+            continue  # an empty cell, the commonest kind
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8),
+                                                                    connectivity=8)
+        keep = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= MIN_SPECK)
+        keep = keep[keep > 0]
+        kept = np.zeros(count, bool)
+        kept[keep] = True
+        clean[rows, columns] = kept[labels]
+        sides.append(np.maximum(stats[keep, cv2.CC_STAT_WIDTH], stats[keep, cv2.CC_STAT_HEIGHT]))
+        pieces += len(keep)
+        kept_ink += int(stats[keep, cv2.CC_STAT_AREA].sum())
+    if kept_ink < MIN_INK:
         return []
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8),
-                                                                connectivity=8)
-    keep = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= MIN_SPECK)
-    keep = keep[keep > 0]
-    if stats[keep, cv2.CC_STAT_AREA].sum() < MIN_INK:
-        return []
-    kept = np.zeros(count, bool)
-    kept[keep] = True
-    clean = kept[labels]
     boxes, down = _lines(clean, cell=region is not None)
-    sides = np.maximum(stats[keep, cv2.CC_STAT_WIDTH], stats[keep, cv2.CC_STAT_HEIGHT])
-    if region is None or len(keep) >= MANY_PIECES:  # a page's writing, not one value's
-        boxes = _recut(clean, boxes, down, SEVERAL_LINES * float(np.median(sides)))
+    if region is None or pieces >= MANY_PIECES:  # a page's writing, not one value's
+        boxes = _recut(clean, boxes, down, SEVERAL_LINES * float(np.median(np.concatenate(sides))))
     blocks = []
     for bx0, by0, bx1, by1 in boxes:
         w, h = bx1 - bx0, by1 - by0
