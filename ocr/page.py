@@ -42,7 +42,8 @@ MIN_LEARNT = 4  # fields a page must yield to serve as a template
 # A cell read by its labels ends where its rules, thickened by GROW, end: grown by half
 # that it stands on them, where a template's cells stand.
 ON_RULE = GROW // 2 + 1
-ENOUGH_LABELS = 4  # a page on which this many field labels read is the right way up
+ENOUGH_LABELS = 4  # a page on which this many field labels read is the right way up…
+SURE_LABELS = 8  # …unless another way reads better; with this many, surely
 LAND, FOREST = "土地臺帳", "林野臺帳"
 
 
@@ -103,12 +104,17 @@ def read_by_labels(prepared: Prepared, engine: OcrEngine, grid: Grid | None = No
         if best:
             prepared, layout, frame = _turned(prepared, layout, frame, best)
     structure = read_structure(prepared, layout, engine)
-    if structure.score < ENOUGH_LABELS:
+    if structure.score < SURE_LABELS:
         # Hardly a label read: the sample misled (on a faint page its smallest blocks are
-        # pieces of characters). The other turns are read whole, the likeliest first,
-        # until one reads as a form; the page keeps the turn that read the most labels.
+        # pieces of characters), or the page lies a way no sample was taken of. The other
+        # turns are read whole, the likeliest first, until one reads as a form; the page
+        # keeps the turn that read the most labels. A few labels read (short ones read
+        # either way) make a form only if no other turn's sample reads better.
         sample = label_sample(layout)
         scores = {turns: sample_hits(prepared, sample, turns, engine) for turns in (2, 1, 3)}
+        if structure.score >= ENOUGH_LABELS:
+            as_is = sample_hits(prepared, sample, 0, engine)
+            scores = {turns: sampled for turns, sampled in scores.items() if sampled.beats(as_is)}
         beaten = {t: sum(scores[o].beats(scores[t]) for o in scores) for t in scores}
         here = prepared, layout, frame
         for turns in sorted(scores, key=beaten.__getitem__):
