@@ -43,7 +43,7 @@ MIN_LEARNT = 4  # fields a page must yield to serve as a template
 # that it stands on them, where a template's cells stand.
 ON_RULE = GROW // 2 + 1
 ENOUGH_LABELS = 4  # a page on which this many field labels read is the right way up…
-SURE_LABELS = 8  # …unless another way reads better; with this many, surely
+SURE_LABELS = 6  # …unless another way reads better; with this many, surely
 LAND, FOREST = "土地臺帳", "林野臺帳"
 
 
