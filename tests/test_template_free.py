@@ -536,7 +536,7 @@ def test_a_large_page_is_structured_at_a_200_dpi_cards_scale(monkeypatch) -> Non
         assert region.shape == (y1 - y0, x1 - x0)
     for own in own_cells:
         if min(own[2] - own[0], own[3] - own[1]) > 60:  # a sliver may go either way
-            assert min(max(abs(a - b) for a, b in zip(c, own)) for c in cells) <= 4
+            assert min(max(abs(a - b) for a, b in zip(c, own, strict=True)) for c in cells) <= 4
 
 
 @pytest.mark.slow
