@@ -52,6 +52,9 @@ PIECE_GAP = 0.5  # a piece this close beside a line (for its thickness), within 
 STRIP = 0.45  # a block thinner than this share of a character, by another, is part of it
 SPAN = 2.5  # a label's cell up to this much longer than a loose value beside it is its own
 IN_LINE = 0.6  # …when this share of the shorter of the two lies beside the other
+CUT_WIDTHS = 0.6  # pieces of a character cut through: the narrower this share of the other…
+CUT_GAP = 0.15  # …this close (a share of its width)…
+CUT_SQUARE = 1.4  # …and together no taller than this many times as wide
 MAX_BLOCKS = 400  # more blocks than any card holds is noise (a photo, a smudge): the largest
 
 
@@ -192,7 +195,8 @@ def _strips_joined(blocks: list[Block], character: float) -> list[Block]:
     out = list(blocks)
     mended: set[int] = set()
     while len(out) > 1:
-        pair = _strip_pair(out, character) or _in_line_pair(out, mended, character)
+        pair = (_strip_pair(out, character) or _cut_through_pair(out)
+                or _in_line_pair(out, mended, character))
         if pair is None:
             break
         a, b = pair
@@ -223,6 +227,25 @@ def _strip_pair(blocks: list[Block], character: float) -> tuple[Block, Block] | 
         for piece in blocks:
             if piece is not line and line.vertical and _beside(piece.box, line.box):
                 return piece, line
+    return None
+
+
+def _cut_through_pair(blocks: list[Block]) -> tuple[Block, Block] | None:
+    """Two pieces of one character of a line written across, one over the other: a white
+    row (a fold, a scratch, a brush's dry stroke) cut it through. They are about as wide
+    as each other, a hairline apart, and together no taller than a character is wide; a
+    label printed over its value is narrower than the value, or stands further off."""
+    for a in blocks:
+        for b in blocks:
+            if a is b or a.vertical or b.vertical or a.box[1] > b.box[1]:
+                continue
+            (ax0, _, ax1, _), (bx0, _, bx1, _) = a.box, b.box
+            narrow, wide = sorted((ax1 - ax0, bx1 - bx0))
+            whole = _union([a.box, b.box])
+            if (narrow >= CUT_WIDTHS * wide and shared(ax0, ax1, bx0, bx1) >= CUT_WIDTHS
+                    and gap(a.box, b.box) <= CUT_GAP * narrow
+                    and whole[3] - whole[1] <= CUT_SQUARE * (whole[2] - whole[0])):
+                return a, b
     return None
 
 

@@ -430,6 +430,23 @@ def test_a_column_cut_into_strips_is_one_line_again() -> None:
     assert len(_strips_joined(label_over_line, 50.0)) == 2  # a label close over its value
 
 
+def test_a_line_cut_through_at_a_white_row_is_one_line_again() -> None:
+    """A name written across whose three characters a white row cut through (a brush
+    hand's dry stroke, a fold) falls into nine pieces: joined, it is one line. A small
+    label printed over its value, narrower and further off, stays its own block."""
+    from ocr.blocks import Block
+    from ocr.structure import _strips_joined
+
+    pieces = [Block(box, False) for box in [
+        (719, 1738, 786, 1768), (811, 1740, 854, 1768), (886, 1737, 946, 1768),
+        (715, 1771, 779, 1779), (818, 1771, 863, 1779), (899, 1771, 938, 1778),
+        (727, 1782, 782, 1803), (803, 1782, 855, 1808), (888, 1782, 950, 1805)]]
+    assert [b.box for b in _strips_joined(pieces, 33.0)] == [(715, 1737, 950, 1808)]
+    label_over_name = [Block((700, 1700, 740, 1716), False), Block((719, 1738, 786, 1808), False),
+                       Block((811, 1738, 870, 1808), False)]
+    assert (700, 1700, 740, 1716) in [b.box for b in _strips_joined(label_over_name, 33.0)]
+
+
 def test_writing_no_cell_encloses_is_still_read() -> None:
     """Labels in a row whose faint rules closed no cell are found, and what the cells
     hold is not found twice."""
