@@ -52,9 +52,9 @@ PIECE_GAP = 0.5  # a piece this close beside a line (for its thickness), within 
 STRIP = 0.45  # a block thinner than this share of a character, by another, is part of it
 SPAN = 2.5  # a label's cell up to this much longer than a loose value beside it is its own
 IN_LINE = 0.6  # …when this share of the shorter of the two lies beside the other
-CUT_WIDTHS = 0.6  # pieces of a character cut through: the narrower this share of the other…
-CUT_GAP = 0.15  # …this close (a share of its width)…
-CUT_SQUARE = 1.4  # …and together no taller than this many times as wide
+CUT_WIDTHS = 0.6  # pieces of a character cut through: each this share of the others' width…
+CUT_GAP = 0.15  # …this close to them (a share of its width)…
+CUT_SQUARE = 1.4  # …and together about square: neither side longer than this many of the other
 MAX_BLOCKS = 400  # more blocks than any card holds is noise (a photo, a smudge): the largest
 
 
@@ -195,13 +195,12 @@ def _strips_joined(blocks: list[Block], character: float) -> list[Block]:
     out = list(blocks)
     mended: set[int] = set()
     while len(out) > 1:
-        pair = (_strip_pair(out, character) or _cut_through_pair(out)
-                or _in_line_pair(out, mended, character))
-        if pair is None:
+        group = (_strip_pair(out, character) or _cut_through(out)
+                 or _in_line_pair(out, mended, character))
+        if group is None:
             break
-        a, b = pair
-        out = [c for c in out if c is not a and c is not b]
-        out.append(Block.shaped(_union([a.box, b.box])))
+        out = [c for c in out if all(c is not g for g in group)]
+        out.append(Block.shaped(_union([g.box for g in group])))
         mended.add(id(out[-1]))
     return out
 
@@ -230,22 +229,32 @@ def _strip_pair(blocks: list[Block], character: float) -> tuple[Block, Block] | 
     return None
 
 
-def _cut_through_pair(blocks: list[Block]) -> tuple[Block, Block] | None:
-    """Two pieces of one character of a line written across, one over the other: a white
-    row (a fold, a scratch, a brush's dry stroke) cut it through. They are about as wide
-    as each other, a hairline apart, and together no taller than a character is wide; a
-    label printed over its value is narrower than the value, or stands further off."""
-    for a in blocks:
-        for b in blocks:
-            if a is b or a.vertical or b.vertical or a.box[1] > b.box[1]:
-                continue
-            (ax0, _, ax1, _), (bx0, _, bx1, _) = a.box, b.box
-            narrow, wide = sorted((ax1 - ax0, bx1 - bx0))
-            whole = _union([a.box, b.box])
-            if (narrow >= CUT_WIDTHS * wide and shared(ax0, ax1, bx0, bx1) >= CUT_WIDTHS
-                    and gap(a.box, b.box) <= CUT_GAP * narrow
-                    and whole[3] - whole[1] <= CUT_SQUARE * (whole[2] - whole[0])):
-                return a, b
+def _cut_through(blocks: list[Block]) -> tuple[Block, ...] | None:
+    """The pieces of one character of a line written across, one over the other: a white
+    row (a fold, a scratch, a brush's dry stroke) cut it through. Each is about as wide
+    as the rest, a hairline off them, and together they are about as tall as wide, as a
+    character is: two lines one over the other are far wider than tall, and a label
+    printed over its value is narrower than the value and stands further off."""
+    for start in blocks:
+        if start.vertical:
+            continue
+        chain, whole = [start], start.box
+        grown = True
+        while grown:
+            grown = False
+            for b in blocks:
+                if b.vertical or any(b is c for c in chain):
+                    continue
+                narrow, wide = sorted((b.box[2] - b.box[0], whole[2] - whole[0]))
+                if (narrow >= CUT_WIDTHS * wide
+                        and shared(b.box[0], b.box[2], whole[0], whole[2]) >= CUT_WIDTHS
+                        and gap(b.box, whole) <= CUT_GAP * narrow):
+                    chain.append(b)
+                    whole = _union([whole, b.box])
+                    grown = True
+        w, h = whole[2] - whole[0], whole[3] - whole[1]
+        if len(chain) > 1 and h <= CUT_SQUARE * w and w <= CUT_SQUARE * h:
+            return tuple(chain)
     return None
 
 

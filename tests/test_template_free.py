@@ -433,7 +433,8 @@ def test_a_column_cut_into_strips_is_one_line_again() -> None:
 def test_a_line_cut_through_at_a_white_row_is_one_line_again() -> None:
     """A name written across whose three characters a white row cut through (a brush
     hand's dry stroke, a fold) falls into nine pieces: joined, it is one line. A small
-    label printed over its value, narrower and further off, stays its own block."""
+    label printed over its value, narrower and further off, stays its own block, and two
+    lines one over the other stay two."""
     from ocr.blocks import Block
     from ocr.structure import _strips_joined
 
@@ -445,6 +446,8 @@ def test_a_line_cut_through_at_a_white_row_is_one_line_again() -> None:
     label_over_name = [Block((700, 1700, 740, 1716), False), Block((719, 1738, 786, 1808), False),
                        Block((811, 1738, 870, 1808), False)]
     assert (700, 1700, 740, 1716) in [b.box for b in _strips_joined(label_over_name, 33.0)]
+    two_dates = [Block((100, 100, 500, 130), False), Block((100, 134, 480, 164), False)]
+    assert len(_strips_joined(two_dates, 33.0)) == 2  # two lines a hairline apart stay two
 
 
 def test_writing_no_cell_encloses_is_still_read() -> None:
