@@ -27,7 +27,7 @@ from ocr.structure import Item, _label_for
 from samples.generator import make_page
 from samples.layouts import FAMILIES
 from translit import content
-from translit.assemble import NOT_RECOGNISED, assign
+from translit.assemble import NOT_RECOGNISED, WRAP_DOUBT, assign
 
 SEED = 31  # a seed the reader was not developed on
 
@@ -168,8 +168,20 @@ def test_a_date_read_in_two_pieces_is_one_value() -> None:
                        vertical=True),
                replace(_value("二百九十六番地", "address", (905, 1530, 955, 1800), "right"),
                        vertical=True)]
-    fields = {c.field: c.text for c in assign(address) if c.field}
-    assert fields == {"owners[0].address": "高陽郡恩平面佛光里二百九十六番地"}
+    read = [c for c in assign(address) if c.field]
+    assert {c.field: c.text for c in read} == {"owners[0].address": "高陽郡恩平面佛光里二百九十六番地"}
+    assert WRAP_DOUBT not in read[0].doubts  # only one value it could go on
+
+
+def test_a_line_that_could_go_on_either_of_two_values_marks_both() -> None:
+    """The rest of an address wrapped under two owners' addresses, as close to either:
+    it is joined to one, and both are marked for review, since which is a guess."""
+    cells = [_value("高陽郡纛島面毛陳里", "address", (100, 100, 400, 140)),
+             _value("高陽郡元堂面城沙里", "address", (500, 100, 800, 140)),
+             _value("三百四十五番地", "address", (350, 150, 560, 190))]
+    read = [c for c in assign(cells) if c.field and c.field.endswith("address")]
+    assert any(c.text.endswith("三百四十五番地") for c in read)
+    assert len(read) == 2 and all(WRAP_DOUBT in c.doubts for c in read)
 
 
 def test_a_value_off_its_column_joins_the_owner_beside_it_that_lacks_it() -> None:

@@ -26,6 +26,7 @@ ROW_KEYS = ("date", "cause", "address", "name")
 OWNER_KEYS = ("name", "address")
 CLOSED = ("cause", "category")  # keys whose values come from a closed vocabulary
 NOT_RECOGNISED = "form not recognised"
+WRAP_DOUBT = "a line between two values: which one it goes on is a guess"
 WANDER = 0.8  # a value whose middle is this near a row's (for the thinner of the two) is in it
 Rect = tuple[int, int, int, int]
 LABEL_CHARS = frozenset("".join(labels.VOCABULARY))
@@ -143,9 +144,14 @@ def _rejoined(cells: list[CellReading]) -> list[CellReading]:
         first, second = pair
         x0, y0, x1, y1 = first.area or (0, 0, 0, 0)
         a0, b0, a1, b1 = second.area or (0, 0, 0, 0)
+        # The rest of a line that could go on another value as well is a guess, for both.
+        rivals = [c for c in out if c is not first and _joins(c, second)]
         joined = replace(first, text=first.text + second.text,
+                         doubts=first.doubts + ((WRAP_DOUBT,) if rivals else ()),
                          area=(min(x0, a0), min(y0, b0), max(x1, a1), max(y1, b1)))
-        out = [joined if c is first else c for c in out if c is not second]
+        out = [joined if c is first else
+               replace(c, doubts=c.doubts + (WRAP_DOUBT,)) if any(c is r for r in rivals) else c
+               for c in out if c is not second]
         pair = _pieces(out)
     return out
 
@@ -153,26 +159,30 @@ def _rejoined(cells: list[CellReading]) -> list[CellReading]:
 def _pieces(cells: list[CellReading]) -> tuple[CellReading, CellReading] | None:
     """Two values that are one read in two pieces, first piece first; None if none are."""
     for first in cells:
-        key = first.key or _named(first.text)  # its label's kind, or else what it says
-        if first.field or key is None:
-            continue
         for second in cells:
-            if second is first or second.field or not _wrapped(first, second):
-                continue
-            alone = content.kinds(second.text)
-            strength = content.kinds(first.text + second.text).get(key, 0.0)
-            if second.key not in (None, key) and alone.get(second.key, 0.0) >= content.LIKELY:
-                continue  # what its own label says it is
-            if alone.get(key, 0.0) >= strength:
-                continue  # as much a value on its own (the next owner's date, say)
-            before = content.kinds(first.text).get(key, 0.0)
-            if strength >= max(content.SURE, before):
-                return first, second
-            # A name is never sure by what it says: pieces join when only together they
-            # read as a name (元 and 一壽, a column parted at the flat stroke of 一).
-            if key == "name" and strength >= content.LIKELY and strength > before:
+            if _joins(first, second):
                 return first, second
     return None
+
+
+def _joins(first: CellReading, second: CellReading) -> bool:
+    """Whether `second` is the rest of `first`, read as a value of its own."""
+    key = first.key or _named(first.text)  # its label's kind, or else what it says
+    if first.field or key is None or second is first or second.field \
+            or not _wrapped(first, second):
+        return False
+    alone = content.kinds(second.text)
+    strength = content.kinds(first.text + second.text).get(key, 0.0)
+    if second.key not in (None, key) and alone.get(second.key, 0.0) >= content.LIKELY:
+        return False  # what its own label says it is
+    if alone.get(key, 0.0) >= strength:
+        return False  # as much a value on its own (the next owner's date, say)
+    before = content.kinds(first.text).get(key, 0.0)
+    if strength >= max(content.SURE, before):
+        return True
+    # A name is never sure by what it says: pieces join when only together they read
+    # as a name (元 and 一壽, a column parted at the flat stroke of 一).
+    return key == "name" and strength >= content.LIKELY and strength > before
 
 
 def _named(text: str) -> str | None:
