@@ -100,6 +100,27 @@ class RapidOcrEngine:
         return [c for c in self._ocr.text_rec.postprocess_op.character[1:] if c != " "]
 
 
+class RememberingEngine:
+    """An engine that reads each distinct crop once. A page read by its labels is sampled
+    one way and another before it is read whole, and the way it is read whole crops the
+    sampled blocks exactly as one of its samples did: those are not read again."""
+
+    def __init__(self, engine: OcrEngine) -> None:
+        self._engine = engine
+        self.name = engine.name
+        self._read: dict[tuple[tuple[int, ...], bytes], tuple[str, float]] = {}
+
+    def read(self, image: np.ndarray) -> list[TextLine]:
+        return self._engine.read(image)
+
+    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        keys = [(c.shape, c.tobytes()) for c in crops]
+        new = {k: c for k, c in zip(keys, crops, strict=True) if k not in self._read}
+        if new:
+            self._read.update(zip(new, self._engine.recognize(list(new.values())), strict=True))
+        return [self._read[k] for k in keys]
+
+
 def _paddle() -> OcrEngine:
     from ocr.paddle_engine import PaddleEngine  # imported late: it imports this module
 

@@ -16,7 +16,7 @@ import numpy as np
 from ocr import labels
 from ocr.blocks import Block, Rect
 from ocr.cells import CellReading, read_cells
-from ocr.engine import OcrEngine
+from ocr.engine import OcrEngine, RememberingEngine
 from ocr.layout import (
     Grid,
     Template,
@@ -86,6 +86,7 @@ def read_by_labels(prepared: Prepared, engine: OcrEngine, grid: Grid | None = No
     (a short label reads either way; one printed down the page, or a value, only when
     right). A page on which hardly a label was read is tried every way. `grid`: the
     page's rules, when already found."""
+    engine = RememberingEngine(engine)  # a sample is read once, not again with the page
     grid = grid or find_grid(prepared.ink)
     layout, frame = find_layout(prepared, grid), grid.frame
     if prepared.quarter_turns == 1:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ocr.engine import EngineUnavailableError, get_engine
+from ocr.engine import EngineUnavailableError, RememberingEngine, get_engine
 from ocr.page import read_page
 from samples.fonts import font
 from samples.generator import make_page
@@ -59,6 +59,26 @@ def test_recognize_reads_crops_in_order(engine) -> None:
     # both models answer simplified forms now and then (贰 for 貳): the registers' forms
     assert [register_forms(text) for text, _ in results] == LINES
     assert engine.recognize([]) == []
+
+
+def test_a_crop_read_once_is_not_read_again(engine) -> None:
+    """The remembering engine reads only crops it has not seen, and answers in order."""
+    asked: list[int] = []
+
+    class Counting:
+        name = "counting"
+
+        def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+            asked.append(len(crops))
+            return engine.recognize(crops)
+
+    a, b = _rendered("高陽郡"), _rendered("李文")
+    remembering = RememberingEngine(Counting())
+    first = remembering.recognize([a, b])
+    assert remembering.recognize([b, a.copy(), b]) == [first[1], first[0], first[1]]
+    assert asked == [2]
+    assert remembering.recognize([np.ascontiguousarray(a[:, ::-1])])  # another crop is read
+    assert asked == [2, 1]
 
 
 def test_a_page_reads_into_a_record(engine) -> None:
