@@ -64,7 +64,7 @@ def _touching(short: np.ndarray, long_rules: np.ndarray) -> np.ndarray:
     return out
 
 
-def _faint_rules(inked: np.ndarray, grow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _faint_rules(inked: np.ndarray, thicken: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Long rules among what the page's own ink level calls ink: rules printed so pale
     that the form finder's local threshold passes over them are still ink to the reader,
     and would run every cell together if left in."""
@@ -77,7 +77,7 @@ def _faint_rules(inked: np.ndarray, grow: np.ndarray) -> tuple[np.ndarray, np.nd
     # Only thin runs are rules: a stain or a shadow as long is as thick as it is long.
     across &= ~cv2.morphologyEx(across, cv2.MORPH_OPEN, np.ones((THICK, 1), np.uint8))
     down &= ~cv2.morphologyEx(down, cv2.MORPH_OPEN, np.ones((1, THICK), np.uint8))
-    return cv2.dilate(across, grow) > 0, cv2.dilate(down, grow) > 0
+    return cv2.dilate(across, thicken) > 0, cv2.dilate(down, thicken) > 0
 
 
 def mended(grid: Grid, inked: np.ndarray | None = None, grow: int = GROW) -> np.ndarray:
