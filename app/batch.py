@@ -29,6 +29,7 @@ from app import ingest, pool_worker
 from app.auth import require
 from app.forms import template_json
 from app.page_task import PageReading, read_and_store, read_page_task, warm
+from app.recognisers import resolve
 from app.scans import scan_file
 from app.search import current_actor
 from db.archive import Archive
@@ -383,7 +384,7 @@ def run_job(archive: Archive, job_id: int, workers: int = 0, cluster: Any = None
         job = session.get(Job, job_id)
         if job is None:
             raise BatchError(f"no job {job_id} in this archive")
-        engine = job.engine
+        engine = resolve(archive, job.engine)  # rapidocr+NAME: the archive's model's file
         files = session.scalars(select(JobItem.id).where(
             JobItem.job_id == job_id, JobItem.status == "queued", JobItem.page.is_(None))
             .order_by(JobItem.id)).all()

@@ -22,6 +22,7 @@ from app.certificate import CertificateError
 from app.export import FORMATS, export, export_to
 from app.fonts import FontMissingError
 from app.ingest import ScanError
+from app.recognisers import ModelError
 from app.search import QueryError, owner_query, search_owners, search_text
 from app.settings import SettingError
 from db.archive import ArchiveError, open_archive
@@ -127,8 +128,15 @@ def _progress_printer():  # noqa: ANN202 - a Progress callback
 
 def _process(args: argparse.Namespace) -> int:
     from app import batch
+    from app.recognisers import engine_for, resolve
 
     archive = args.archive
+    if args.reread:
+        return _reread(args)
+    if args.model or args.only_review:
+        raise QueryError("--model and --only-review go with --reread")
+    args.engine = engine_for(archive, args.engine)
+    get_engine(resolve(archive, args.engine))  # an unknown or missing engine stops here
     counts = {"stored": 0, "duplicate": 0, "failed": 0}
 
     def report(o: batch.Outcome) -> None:
@@ -145,7 +153,6 @@ def _process(args: argparse.Namespace) -> int:
     if args.watch:
         from app.watch import watch
 
-        get_engine(args.engine)
         print(f"watching {args.watch} every {args.interval:g} s (Ctrl-C to stop)",
               file=sys.stderr)
         watch(archive, args.watch, args.engine, args.workers, args.interval, report,
@@ -162,7 +169,6 @@ def _process(args: argparse.Namespace) -> int:
     else:
         if not args.paths:
             raise QueryError("give scan files or folders, --resume, --retry or --watch")
-        get_engine(args.engine)  # an unknown or missing engine stops here, before any job
         job = batch.create_job(archive, args.paths, args.engine)
     stop = threading.Event()
     try:
@@ -288,6 +294,97 @@ def _history(args: argparse.Namespace) -> int:
     versions = history(args.archive, args.parcel, args.field)
     for v in versions:
         print(f"{v.field}  {v.value}  ({v.source}{', ' + v.at if v.at else ''})")
+    return EXIT_OK
+
+
+def _reread(args: argparse.Namespace) -> int:
+    from app.recognisers import DEFAULT, engine_for, model_path, resolve
+    from app.reread import reread
+
+    archive = args.archive
+    if args.paths:
+        raise QueryError("--reread reads the archive's stored pages: give no paths")
+    if args.model == DEFAULT:
+        spec = "rapidocr"
+    elif args.model:
+        spec = f"rapidocr@{model_path(archive, args.model)}"
+    else:
+        spec = resolve(archive, engine_for(archive, args.engine))
+    counts = {"reread": 0, "kept": 0, "failed": 0}
+
+    def report(outcome, done: int, total: int) -> None:  # noqa: ANN001 - app.reread.Reread
+        counts[outcome.status] += 1
+        if outcome.status == "failed":
+            print(f"toji: error: {outcome.error}", file=sys.stderr)
+        elif not args.quiet:
+            kept = f", {outcome.kept_confirmed} confirmed field(s) kept" \
+                if outcome.kept_confirmed else ""
+            review = ", to review" if outcome.needs_review else ""
+            print(f"{outcome.status:<7} page {outcome.page_id} ({done}/{total}){kept}{review}",
+                  flush=True)
+
+    done = reread(archive, spec, args.only_review, report)
+    to_review = sum(o.needs_review for o in done if o.status != "failed")
+    print(f"{counts['reread']} page(s) read again with {get_engine(spec).name}, "
+          f"{counts['kept']} kept their reading, {counts['failed']} failed; "
+          f"{to_review} to review", file=sys.stderr)
+    return EXIT_PARTIAL if counts["failed"] else EXIT_OK
+
+
+def _train(args: argparse.Namespace) -> int:
+    from app.recognisers import train
+
+    last = [0.0]
+
+    def progress(p) -> None:  # noqa: ANN001 - ocr.finetune.Progress
+        now = time.monotonic()
+        if p.held_out_cer is None and now - last[0] < 10:
+            return
+        last[0] = now
+        if p.held_out_cer is None:
+            print(f"epoch {p.epoch}/{p.epochs}: {p.lines}/{p.total} lines, "
+                  f"{p.lines_per_second:.1f} lines/s, loss {p.loss:.3f}", file=sys.stderr)
+
+    info = train(args.archive, args.out, args.epochs, args.with_samples,
+                 say=lambda text: print(text, file=sys.stderr, flush=True), progress=progress)
+    if args.json:
+        from dataclasses import asdict
+
+        print(json.dumps(asdict(info), ensure_ascii=False))
+    return EXIT_OK
+
+
+def _models(args: argparse.Namespace) -> int:
+    from app import recognisers
+
+    archive = args.archive
+    if args.action == "use":
+        if not args.name:
+            raise QueryError("toji models use NAME --db FILE (or 'default')")
+        recognisers.use(archive, args.name)
+        print(f"pages are read with {args.name} from now on", file=sys.stderr)
+        return EXIT_OK
+    active = recognisers.in_use(archive) or recognisers.DEFAULT
+    rows = [{"name": recognisers.DEFAULT, "in_use": active == recognisers.DEFAULT,
+             "created": None, "held_out_cer": None, "lines_trained": None,
+             "new_characters": ""}]
+    for m in recognisers.list_models(archive):
+        rows.append({"name": m.name, "in_use": active == m.name, "created": m.created,
+                     "held_out_cer": m.after["cer"], "before_cer": m.before["cer"],
+                     "compared_with": m.compared_with, "lines_trained": m.lines_trained,
+                     "pages_trained": m.pages_trained, "new_characters": m.new_characters})
+    for row in rows:
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+            continue
+        mark = "*" if row["in_use"] else " "
+        if row["created"] is None:
+            print(f"{mark} {row['name']:<24} the shipped PP-OCRv6-small recogniser")
+        else:
+            print(f"{mark} {row['name']:<24} {row['created']}  held-out CER "
+                  f"{row['held_out_cer']:.4f} ({row['compared_with']}: {row['before_cer']:.4f})"
+                  f"  {row['lines_trained']} lines of {row['pages_trained']} pages"
+                  f"  new: {row['new_characters'] or '-'}")
     return EXIT_OK
 
 
@@ -495,7 +592,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scan files (PNG, JPEG, TIFF, BMP, PDF), folders of them "
                         "(recursively) or list files (.txt/.lst, one path a line)")
     p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
-    p.add_argument("--engine", default="rapidocr", help="OCR engine (default rapidocr)")
+    p.add_argument("--engine", help="OCR engine (default rapidocr, with the archive's "
+                                     "recogniser in use: 'toji models list')")
+    p.add_argument("--reread", action="store_true",
+                   help="read the archive's stored pages again (with --model): the old "
+                        "readings are kept, clerk-confirmed values are never overwritten")
+    p.add_argument("--model", help="with --reread: the archive's model to read with "
+                                   "(default: the one in use; 'default': the shipped one)")
+    p.add_argument("--only-review", action="store_true",
+                   help="with --reread: only pages with something to review")
     p.add_argument("--workers", type=int, default=0,
                    help="worker processes, each loading the models once (default: read "
                         "in this process)")
@@ -573,6 +678,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per form")
     p.set_defaults(run=_forms)
 
+    p = verbs.add_parser("train", help="fine-tune the recogniser on the lines clerks "
+                                       "confirmed (needs toji[train]: PyTorch, onnx)")
+    p.add_argument("--db", required=True, help="archive file (SQLite)")
+    p.add_argument("--out", help="the new model's name (default: m + date and time)")
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--with-samples", type=int, default=0, metavar="N",
+                   help="add N generated lines for characters with too few examples")
+    p.add_argument("--json", action="store_true", help="the model's metrics as JSON")
+    p.set_defaults(run=_train)
+
+    p = verbs.add_parser("models", help="the archive's recognisers: list, or choose the one "
+                                        "pages are read with")
+    p.add_argument("action", choices=["list", "use"], nargs="?", default="list")
+    p.add_argument("name", nargs="?", help="use: a model's name, or 'default' (the shipped one)")
+    p.add_argument("--db", required=True, help="archive file (SQLite)")
+    p.add_argument("--json", action="store_true", help="one JSON object per model")
+    p.set_defaults(run=_models)
+
     p = verbs.add_parser("certificate", help="write a parcel's record extract as a signed PDF")
     p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
     p.add_argument("--parcel", type=int, required=True)
@@ -630,7 +753,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 "documents folder)")
     p.add_argument("--screenshot", type=Path, metavar="PATH",
                    help="render one view offscreen at 1366x768 into PATH (PNG) and exit")
-    p.add_argument("--view", choices=["batch", "review", "search", "certificate"],
+    p.add_argument("--view", choices=["batch", "review", "search", "certificate", "settings"],
                    default="search")
     p.add_argument("--lang", choices=["ko", "en"], default="ko")
     p.set_defaults(run=_gui)
@@ -665,7 +788,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except (ArchiveError, EngineUnavailableError, QueryError, FontMissingError,
             CertificateError, SettingError, ScanError, BatchError, AuthError,
-            PermissionDenied, BackupError, OSError) as exc:
+            PermissionDenied, BackupError, ModelError, OSError) as exc:
         print(f"toji: {exc}", file=sys.stderr)
         return EXIT_FATAL
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from app.auth import require
 from app.ingest import load
+from app.recognisers import page_engine
 from app.scans import page_pixels
 from app.search import QueryError
 from db.archive import Archive
@@ -116,7 +117,7 @@ def learn(archive: Archive, page_id: int, name: str, engine_name: str | None = N
             raise FormError(f"no page {page_id} in this archive")
         scan, number, engine = page.scan, page.number, engine_name or page.engine
         pixels = page_pixels(archive, scan, number)
-    reading = read_page(pixels, get_engine(engine), templates=[])
+    reading = read_page(pixels, get_engine(page_engine(archive, engine)), templates=[])
     if not reading.understood:
         raise FormError(f"page {page_id} could not be read by its labels (too few printed "
                         "labels were found): it cannot serve as a form")

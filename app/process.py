@@ -18,14 +18,17 @@ from db.archive import Archive
 __all__ = ["Outcome", "process_paths"]
 
 
-def process_paths(paths: Iterable[Path], archive: Archive, engine_name: str = "rapidocr",
+def process_paths(paths: Iterable[Path], archive: Archive, engine_name: str | None = None,
                   on_outcome: Callable[[Outcome], None] | None = None,
                   workers: int = 0) -> list[Outcome]:
     """Processes files, folders and list files as one job; returns each file's outcome
-    (also reported through `on_outcome` as it happens)."""
+    (also reported through `on_outcome` as it happens). The engine is by default the
+    archive's choice: the shipped recogniser or the model it trained (`toji models`)."""
+    from app.recognisers import engine_for, resolve
     from ocr.engine import get_engine
 
-    get_engine(engine_name)  # an unknown or missing engine stops here, before any job
+    engine_name = engine_for(archive, engine_name)
+    get_engine(resolve(archive, engine_name))  # an unknown or missing engine stops here
     outcomes: list[Outcome] = []
 
     def collect(outcome: Outcome) -> None:

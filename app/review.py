@@ -319,7 +319,10 @@ def _box_text(archive: Archive, page: Page, box: tuple[int, int, int, int],
     vertical = (y1 - y0) > 1.5 * (x1 - x0)
     if vertical:  # a column read left to right, as the recogniser expects
         crop = np.ascontiguousarray(np.rot90(crop))
-    text, confidence = get_engine(engine_name or page.engine).recognize([crop])[0]
+    from app.recognisers import page_engine  # it imports this module
+
+    spec = engine_name or page_engine(archive, page.engine)
+    text, confidence = get_engine(spec).recognize([crop])[0]
     if not text.strip():
         raise QueryError("nothing could be read in the box drawn: type the value instead")
     return text.strip(), float(confidence), vertical

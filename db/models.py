@@ -126,6 +126,24 @@ class Parcel(Base):
         return self.current or self.record
 
 
+class Reading(Base):
+    """A machine reading a page had before it was read again with another engine or model
+    (`toji process --reread`): kept whole, so what the machine once read is never lost."""
+
+    __tablename__ = "readings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    engine: Mapped[str] = mapped_column(String(32))
+    form: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    template: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lines: Mapped[list] = mapped_column(JSON)  # [text, confidence, box, field] each
+    record: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    needs_review: Mapped[bool] = mapped_column(Boolean)
+    replaced_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    replaced_by: Mapped[str] = mapped_column(String(32))  # the engine that read it again
+
+
 class Owner(Base):
     """One row of the 所有者 column; the last one is the parcel's final owner."""
 

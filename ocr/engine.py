@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -50,7 +51,14 @@ class RapidOcrEngine:
 
     name = "rapidocr"
 
-    def __init__(self, detection_side: int = DETECTION_SIDE) -> None:
+    def __init__(self, detection_side: int = DETECTION_SIDE,
+                 recogniser: Path | None = None) -> None:
+        if recogniser is not None:  # a fine-tuned model: models/NAME/model.onnx
+            if not recogniser.is_file():
+                raise EngineUnavailableError(
+                    f"{recogniser}: the recogniser model is missing; 'toji models list' "
+                    "shows the archive's models, 'toji models use default' the shipped one")
+            self.name = f"rapidocr+{recogniser.parent.name}"
         try:
             from rapidocr import RapidOCR
         except ImportError as exc:  # the wheel or onnxruntime is absent
@@ -65,6 +73,8 @@ class RapidOcrEngine:
                 "Rec.rec_img_shape": [3, 48, RECOGNITION_MIN_WIDTH],
                 "Global.log_level": "error",
             }
+            if recogniser is not None:  # its dictionary is in the file's metadata
+                params["Rec.model_path"] = str(recogniser)
             threads = os.environ.get("TOJI_OCR_THREADS")  # a batch worker's share of cores
             if threads:
                 params["EngineConfig.onnxruntime.intra_op_num_threads"] = int(threads)
@@ -121,6 +131,25 @@ class RememberingEngine:
         return [self._read[k] for k in keys]
 
 
+class RecordingEngine:
+    """An engine that keeps every crop it was asked to recognise with what it read, so
+    a recogniser can be trained on exactly what the reading pipeline feeds it (the
+    page's ink channel, cut and turned as the pipeline cuts and turns it)."""
+
+    def __init__(self, engine: OcrEngine) -> None:
+        self._engine = engine
+        self.name = engine.name
+        self.read_crops: list[tuple[np.ndarray, str]] = []
+
+    def read(self, image: np.ndarray) -> list[TextLine]:
+        return self._engine.read(image)
+
+    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        results = self._engine.recognize(crops)
+        self.read_crops += [(c, text) for c, (text, _) in zip(crops, results, strict=True)]
+        return results
+
+
 def _paddle() -> OcrEngine:
     from ocr.paddle_engine import PaddleEngine  # imported late: it imports this module
 
@@ -132,7 +161,12 @@ ENGINES = {"rapidocr": RapidOcrEngine, "paddle": _paddle}
 
 @functools.cache
 def get_engine(name: str = "rapidocr") -> OcrEngine:
-    """The named engine, loaded once per process."""
+    """The named engine, loaded once per process. `rapidocr@PATH` is the default engine
+    reading with the recogniser at PATH (a model the archive trained); its pages record
+    `rapidocr+NAME`, NAME being the model's folder."""
+    backend, _, model = name.partition("@")
+    if backend == "rapidocr" and model:
+        return RapidOcrEngine(recogniser=Path(model))
     try:
         factory = ENGINES[name]
     except KeyError:

@@ -16,6 +16,7 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from samples import fonts, vocab
+from samples import hand as hands
 from samples.card import Card, Entry
 from samples.form import FORM_INK, Cell, Form, Rect, Rules
 
@@ -101,10 +102,13 @@ def write(page: Image.Image, text: str, cell: Rect, rng: random.Random, *, verti
         along = x0 + start * w
         across = y0 + h / 2 + (rng.uniform(-0.12, 0.12) * h if hand else 0)
     roles = HAND_FONTS if hand else PRINT_FONTS
+    brush = hands.Brush(rng) if hand and hands.varied() else None
     drawn: list[Rect] = []
     for i, ch in enumerate(text):
         s = int(size * (rng.uniform(0.9, 1.08) if hand else 1.0))
         glyph = _glyph(ch, s, roles, rng.uniform(-4, 4) if hand else 0.0, slant)
+        if brush is not None:
+            glyph = hands.character(glyph, rng, brush.next())
         step = i * size * spacing
         drift = step * slope + (rng.uniform(-0.05, 0.05) * size if hand else 0)
         # Centre each character in its slot so narrow ones (ノ, 一) stay in line.
@@ -194,8 +198,12 @@ def draw_page(form: Form, card: Card,
         entry = _field_entry(card, cell.field) if cell.field else None
         if entry is None:
             continue
-        box = write(page, entry.written, entry_rects.get(cell.rect, cell.rect), rng,
-                    vertical=cell.vertical, hand=True, colour=ink)
+        rect = entry_rects.get(cell.rect, cell.rect)
+        if hands.varied() and not cell.vertical and rng.random() < hands.SQUEEZED:
+            x0, y0, x1, y1 = rect  # squeezed in against the rule above, small
+            rect = (x0, y0 + 2, x1, y0 + max(24, int(0.42 * (y1 - y0))))
+        box = write(page, entry.written, rect, rng, vertical=cell.vertical, hand=True,
+                    colour=ink)
         assert box
         lines.append(Line(entry.written, box, "hand", cell.field, cell.vertical,
                           entry.crossed, entry.ditto))

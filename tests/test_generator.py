@@ -143,3 +143,25 @@ def test_a_measurement_can_draw_pages_in_fonts_swapped_in(monkeypatch: pytest.Mo
     finally:
         monkeypatch.delenv("TOJI_SAMPLE_FONTS")
         fonts.font.cache_clear()
+
+
+def test_a_varied_hand_draws_the_same_card_in_glyphs_no_font_draws(monkeypatch):
+    """TOJI_SAMPLE_HAND=varied bends, weights and inks each written glyph anew: the same
+    card (same text) with other ink; the default hand is untouched by it."""
+    from samples import hand
+    from samples.generator import make_page
+
+    monkeypatch.delenv("TOJI_SAMPLE_HAND", raising=False)
+    font_pixels, font_truth = make_page(5, 0, "land", "none")
+    again, _ = make_page(5, 0, "land", "none")
+    assert np.array_equal(font_pixels, again)
+    monkeypatch.setenv("TOJI_SAMPLE_HAND", "varied")
+    varied_pixels, varied_truth = make_page(5, 0, "land", "none")
+    assert varied_truth["final_owner"] == font_truth["final_owner"]
+    assert [ln["text"] for ln in varied_truth["lines"]] == \
+        [ln["text"] for ln in font_truth["lines"]]
+    assert not np.array_equal(font_pixels, varied_pixels)
+    assert np.array_equal(varied_pixels, make_page(5, 0, "land", "none")[0])  # seeded
+    monkeypatch.setenv("TOJI_SAMPLE_HAND", "scribble")
+    with pytest.raises(ValueError, match="TOJI_SAMPLE_HAND"):
+        hand.varied()

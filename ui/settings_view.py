@@ -1,6 +1,7 @@
 """Settings: the archive (shown; the one to open next time can be chosen), the OCR engine and its model folder and the review
 threshold (this PC's, in QSettings), the issuing office and the document font (the
-archive's, shared by every desk; admins only — the service refuses others)."""
+archive's, shared by every desk; admins only — the service refuses others), and the
+archive's recognisers (ui.models_view)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from db.archive import Archive
 from ocr.engine import ENGINES
 from ui.i18n import t
 from ui.messages import explain
+from ui.models_view import ModelsPanel
 
 
 class SettingsView(QWidget):
@@ -50,6 +52,8 @@ class SettingsView(QWidget):
         form.addRow(t("발급 기관"), self.office)
         form.addRow(t("문서 글꼴"), self.font)
         form.addRow(save)
+        self.models_panel = ModelsPanel(archive)  # 설정 → 모델: train, switch, roll back
+        form.addRow(self.models_panel)
 
     def save(self) -> None:
         self.local.setValue("archive", self.archive_path.text().strip())

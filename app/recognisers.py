@@ -1,0 +1,356 @@
+"""The archive's own recognisers: fine-tuned on the lines its clerks confirmed, kept in
+`models/NAME/` beside the archive, and the one `toji process` reads with.
+
+Each model folder holds the weights (`model.onnx`, its dictionary in the file's metadata,
+as rapidocr reads it), the dictionary again as `dict.txt` for people and other tools, and
+`model.json`: when and from what it learnt (pages, lines, the held-out pages) and how it
+read the held-out lines against the model that was in use. The shipped model is never
+touched and `use default` always brings it back.
+
+Training holds out whole pages (about one in five, chosen by the page's digest, so the
+same page is always on the same side): no line of a held-out page is ever trained on.
+A model that reads the held-out lines worse than the model in use is kept but not used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import random
+import re
+import resource
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from app.auth import require
+from app.training_set import HEIGHT, ConfirmedLine, as_ink, confirmed_lines
+from db.archive import Archive
+from db.models import Setting
+from ocr.labels import match
+from translit.correct import CATEGORY_LOOKALIKES, GIVEN_NAME_LOOKALIKES
+
+SETTING = "recogniser"  # the archive setting naming the model in use; absent: the shipped one
+DEFAULT = "default"
+MODEL_FILE, INFO_FILE, DICT_FILE = "model.onnx", "model.json", "dict.txt"
+# pages.engine records "rapidocr+NAME" (32 characters at most)
+NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,22}")
+HELD_OUT = 0.2  # share of pages never trained on
+# a new character starts as the class of the look-alike the shipped model reads it as
+SEEDS = {new: old for old, new in {**CATEGORY_LOOKALIKES, **GIVEN_NAME_LOOKALIKES}.items()
+         if old in "沓瓦"} | {"〃": "々", "乫": "乬", "乶": "乷", "岾": "站"}
+FEW = 30  # a character seen in fewer training lines is topped up by --with-samples
+KEPT_PER_PAGE = 24  # other crops of a confirmed page kept as the engine read them
+LABELS_KEPT = 0.95  # a model that reads fewer held-out labels as before is not used
+
+
+class ModelError(RuntimeError):
+    """No such model, a bad name, too few lines to learn from, or training unavailable."""
+
+
+@dataclass
+class ModelInfo:
+    name: str
+    created: str
+    epochs: int
+    pages_trained: int
+    lines_trained: int
+    generated_lines: int
+    pages_held_out: list[str]
+    lines_held_out: int
+    new_characters: str
+    before: dict  # the model in use on the held-out lines (cer, exact, new characters)
+    after: dict
+    compared_with: str
+    seconds: float
+    lines_per_second: float
+    peak_memory_mb: float
+    switched: bool = False
+    kept_trained: int = 0  # crops learnt as the engine read them (so the rest is not forgotten)
+    labels_kept: float | None = None  # share of held-out printed labels still read as before
+
+    @property
+    def improvement(self) -> float:
+        """Relative fall of held-out CER against the model in use (0.3 = 30% fewer errors)."""
+        return 1 - self.after["cer"] / self.before["cer"] if self.before["cer"] else 0.0
+
+
+def models_folder(archive: Archive) -> Path:
+    if archive.folder is None:
+        raise ModelError("models are kept beside a SQLite archive (models/NAME/); a server "
+                         "archive has no folder of its own")
+    return archive.folder / "models"
+
+
+def model_path(archive: Archive, name: str) -> Path:
+    path = models_folder(archive) / name / MODEL_FILE
+    if not NAME.fullmatch(name) or not path.is_file():
+        raise ModelError(f"no model {name!r} in this archive: 'toji models list' shows them")
+    return path
+
+
+def list_models(archive: Archive) -> list[ModelInfo]:
+    folder = models_folder(archive)
+    found = []
+    for info in sorted(folder.glob(f"*/{INFO_FILE}")) if folder.is_dir() else []:
+        found.append(ModelInfo(**json.loads(info.read_text(encoding="utf-8"))))
+    return sorted(found, key=lambda m: m.created)
+
+
+def in_use(archive: Archive) -> str | None:
+    """The name of the model `toji process` reads with, None for the shipped one."""
+    with archive.session() as session:
+        row = session.get(Setting, SETTING)
+        return row.value if row and row.value != DEFAULT else None
+
+
+def use(archive: Archive, name: str) -> None:
+    """Reads with model `name` from now on; "default" goes back to the shipped model."""
+    require("settings")
+    if name != DEFAULT:
+        model_path(archive, name)
+    with archive.session() as session, session.begin():
+        session.merge(Setting(key=SETTING, value=name))
+
+
+def engine_for(archive: Archive, engine: str | None = None) -> str:
+    """The engine spec a job reads with: the one asked for, else the default engine with
+    the archive's model in use (`rapidocr+NAME`)."""
+    if engine:
+        return engine
+    name = in_use(archive) if archive.folder is not None else None
+    return f"rapidocr+{name}" if name else "rapidocr"
+
+
+def resolve(archive: Archive, engine: str) -> str:
+    """`rapidocr+NAME` (what a job and its pages record) as the engine loads it:
+    `rapidocr@/path/to/models/NAME/model.onnx`."""
+    backend, plus, name = engine.partition("+")
+    if backend == "rapidocr" and plus:
+        return f"rapidocr@{model_path(archive, name)}"
+    return engine
+
+
+def page_engine(archive: Archive, engine: str) -> str:
+    """The engine spec to read a stored page again as it was read (its `pages.engine`),
+    the shipped recogniser when the model that read it is no longer in the archive."""
+    try:
+        return resolve(archive, engine)
+    except ModelError:
+        return "rapidocr"
+
+
+def _held_out(page: str) -> bool:
+    return hashlib.sha256(page.encode()).digest()[0] < 256 * HELD_OUT
+
+
+def split(lines: list[ConfirmedLine]) -> tuple[list[ConfirmedLine], list[ConfirmedLine]]:
+    """Training and held-out lines, by page: a page's lines are all on one side."""
+    held = [line for line in lines if _held_out(line.page)]
+    return [line for line in lines if not _held_out(line.page)], held
+
+
+def generated_lines(count: int, wanted: str, context: list[str],
+                    seed: int = 0) -> list[ConfirmedLine]:
+    """`count` lines drawn by the sample generator's brush, each a confirmed value with
+    one character replaced by one of `wanted` (characters with too few examples), so a
+    rare character is learnt in the company it keeps."""
+    from PIL import Image
+
+    from samples.render import write
+
+    rng = random.Random(seed)
+    lines = []
+    for i in range(count):
+        base = rng.choice(context) if context else "".join(rng.sample(wanted, len(wanted)))
+        at = rng.randrange(len(base))
+        text = base[:at] + wanted[i % len(wanted)] + base[at + 1:]
+        page = Image.new("RGB", (90 * len(text) + 80, 150), (250, 249, 244))
+        box = write(page, text, (10, 10, page.width - 10, 140), rng, vertical=False,
+                    hand=True, colour=(25, 25, 30))
+        if box is None:
+            continue
+        x0, y0, x1, y1 = box
+        pad = int(0.08 * (y1 - y0))
+        crop = np.asarray(page.crop((x0 - pad, y0 - pad, x1 + pad, y1 + pad)))
+        scale = HEIGHT / crop.shape[0]
+        crop = as_ink(cv2.resize(crop, (max(1, round(crop.shape[1] * scale)), HEIGHT),
+                                 interpolation=cv2.INTER_AREA))
+        lines.append(ConfirmedLine(f"generated-{seed}", f"generated-{seed}-{i}", crop, text))
+    return lines
+
+
+def _top_up(count: int, new: str, counts: Counter,
+            context: list[str]) -> list[ConfirmedLine]:
+    """Generated lines for characters seen in fewer than FEW training lines: half of them
+    for the characters the shipped model lacks or is known to misread (畓, 乭: SEEDS),
+    the other half for the rest, rarest first."""
+    if count <= 0:
+        return []
+    known_bad = [ch for ch in SEEDS if ch in counts or ch in new]
+    first = "".join(dict.fromkeys([*new, *(ch for ch in known_bad if counts[ch] < FEW)]))
+    rest = "".join(sorted((ch for ch in counts if counts[ch] < FEW and ch not in first),
+                          key=lambda ch: (counts[ch], ch)))
+    if not first and not rest:
+        return []
+    share = count // 2 if first and rest else count
+    lines = generated_lines(share, first, context, seed=1) if first else []
+    if rest:
+        lines += generated_lines(count - len(lines), rest, context, seed=2)
+    return lines
+
+
+def _reader(spec: str) -> Callable[[list[np.ndarray]], list[str]]:
+    from ocr.engine import RapidOcrEngine
+
+    engine = RapidOcrEngine(recogniser=Path(spec.partition("@")[2])) if "@" in spec \
+        else RapidOcrEngine()
+    return lambda crops: [text for text, _ in engine.recognize(crops)]
+
+
+@dataclass(frozen=True)
+class _Data:
+    training: list[ConfirmedLine]  # values clerks confirmed, and crops kept as read
+    held: list[ConfirmedLine]  # the held-out pages' values
+    held_labels: list[ConfirmedLine]  # and their printed labels: is the print still read?
+    generated: list[ConfirmedLine]
+    new: str  # characters the labels hold and the shipped model lacks
+
+
+def _gather(archive: Archive, with_samples: int, known: set[str]) -> _Data:
+    lines = confirmed_lines(archive, kept=KEPT_PER_PAGE)
+    training, held = split(lines)
+    values = [ln for ln in training if not ln.kept]
+    held_values = [ln for ln in held if not ln.kept]
+    if len(values) < 8 or not held_values:
+        pages = len({ln.page for ln in lines})
+        raise ModelError(f"{len(values) + len(held_values)} confirmed line(s) on {pages} "
+                         "page(s): confirm fields on more pages before training (at least "
+                         "8 lines to learn from and one page to hold out)")
+    new = "".join(sorted({ch for ln in values + held_values for ch in ln.text} - known))
+    counts = Counter(ch for ln in values for ch in set(ln.text))
+    generated = _top_up(with_samples, new, counts, [ln.text for ln in values])
+    labels = [ln for ln in held if ln.kept and match(ln.text)]
+    return _Data(training, held_values, labels, generated, new)
+
+
+def _lines(lines: list[ConfirmedLine]) -> list:
+    from ocr.finetune import Line
+
+    return [Line(ln.image, ln.text, ln.page) for ln in lines]
+
+
+def train(archive: Archive, name: str | None = None, epochs: int = 5, with_samples: int = 0,
+          say: Callable[[str], None] = print,
+          progress: Callable[[object], None] | None = None) -> ModelInfo:
+    """Fine-tunes the default engine's recogniser on the archive's confirmed lines, keeps
+    it as models/NAME/, and uses it from now on if it reads the held-out pages' values
+    better than the model in use and still reads their printed labels. `progress`
+    receives `ocr.finetune.Progress` as batches go."""
+    require("settings")
+    try:
+        import onnx
+
+        from ocr import finetune
+    except ImportError as exc:
+        raise ModelError(f"training needs PyTorch and onnx ({exc.name} is missing): install "
+                         "them with pip install 'toji[train]' (or re-run 'make setup')") from None
+    name = name or dt.datetime.now().strftime("m%Y%m%d-%H%M%S")
+    if not NAME.fullmatch(name):
+        raise ModelError(f"model name {name!r}: use lower-case letters, digits, - and _, "
+                         "at most 23 characters")
+    folder = models_folder(archive) / name
+    if folder.exists():
+        raise ModelError(f"{folder}: a model of that name exists; choose another --out")
+    base = onnx.load(str(_shipped_model()))  # every fine-tune starts from the wheel's weights
+    data = _gather(archive, with_samples, set(finetune.characters(base)) | {" "})
+    values = [ln for ln in data.training if not ln.kept]
+    say(f"{len(values)} line(s) from {len({ln.page for ln in values})} page(s) to learn "
+        f"from, with {len(data.training) - len(values)} other crop(s) kept as read and "
+        f"{len(data.generated)} generated line(s); {len(data.held)} line(s) of "
+        f"{len({ln.page for ln in data.held})} page(s) held out; new characters: "
+        f"{data.new or 'none'}")
+    current = in_use(archive)
+    held = _lines(data.held)
+    before = finetune.score(_reader(resolve(archive, engine_for(archive))), held, data.new)
+    say(f"held-out before ({current or DEFAULT}): CER {before.cer:.4f}, "
+        f"lines exact {before.exact:.3f}{_new_read(before)}")
+    trainer = finetune.Trainer(base, data.new, SEEDS)
+    lines = _lines(data.training + data.generated)
+    start, trained = time.perf_counter(), 0
+    target = folder / MODEL_FILE
+    after, kept = before, None
+    for epoch in range(1, epochs + 1):
+        loss = trainer.epoch(lines, epoch, epochs, progress)
+        trained += len(lines)
+        trainer.save(target)
+        read = _reader(f"rapidocr@{target}")
+        after = finetune.score(read, held, data.new)
+        kept = finetune.score(read, _lines(data.held_labels)).exact \
+            if data.held_labels else None
+        rate = trained / (time.perf_counter() - start)
+        labels = f", printed labels read as before {kept:.3f}" if kept is not None else ""
+        say(f"epoch {epoch}/{epochs}: loss {loss:.3f}, {rate:.1f} lines/s, "
+            f"held-out CER {after.cer:.4f}, lines exact {after.exact:.3f}"
+            f"{_new_read(after)}{labels}")
+        if progress:
+            progress(finetune.Progress(epoch, epochs, len(lines), len(lines), rate, loss,
+                                       after.cer))
+    seconds = time.perf_counter() - start
+    (folder / DICT_FILE).write_text("\n".join(trainer.characters) + "\n", encoding="utf-8")
+    info = ModelInfo(
+        name=name, created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        epochs=epochs, pages_trained=len({ln.page for ln in values}),
+        lines_trained=len(values), generated_lines=len(data.generated),
+        pages_held_out=sorted({ln.page for ln in data.held}), lines_held_out=len(held),
+        new_characters=data.new, before=before.as_json(), after=after.as_json(),
+        compared_with=current or DEFAULT, seconds=round(seconds, 1),
+        lines_per_second=round(trained / seconds, 2),
+        peak_memory_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        kept_trained=len(data.training) - len(values), labels_kept=kept)
+    _decide(archive, info, say)
+    (folder / INFO_FILE).write_text(json.dumps(asdict(info), ensure_ascii=False, indent=1),
+                                    encoding="utf-8")
+    return info
+
+
+def _decide(archive: Archive, info: ModelInfo, say: Callable[[str], None]) -> None:
+    """Uses the new model only if it reads the held-out values better than the model in
+    use and still reads the held-out pages' printed labels as they were read."""
+    before, after = info.before["cer"], info.after["cer"]
+    forgets = info.labels_kept is not None and info.labels_kept < LABELS_KEPT
+    info.switched = after < before and not forgets
+    if info.switched:
+        use(archive, info.name)
+        say(f"model {info.name} is now in use (held-out CER {before:.4f} -> {after:.4f})")
+    elif forgets:
+        say(f"model {info.name} is kept but NOT used: it reads only {info.labels_kept:.0%} "
+            f"of the held-out printed labels as before (at least {LABELS_KEPT:.0%} needed)")
+    else:
+        say(f"model {info.name} is kept but NOT used: its held-out CER {after:.4f} is not "
+            f"better than {before:.4f} of {info.compared_with}")
+
+
+def _new_read(score) -> str:  # noqa: ANN001 - ocr.finetune.Score
+    """How many held-out occurrences of the characters the shipped model lacked were
+    read as themselves ('' when the held-out lines hold none)."""
+    if not score.focus_total:
+        return ""
+    return f", new characters read {score.focus_read}/{score.focus_total}"
+
+
+def _shipped_model() -> Path:
+    """The recogniser inside the rapidocr wheel: where every fine-tune starts."""
+    import rapidocr
+
+    path = Path(rapidocr.__file__).parent / "models" / "PP-OCRv6_rec_small.onnx"
+    if not path.is_file():
+        raise ModelError(f"{path}: the shipped recogniser is missing; reinstall with "
+                         "'pip install --force-reinstall rapidocr'")
+    return path
