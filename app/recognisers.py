@@ -46,7 +46,7 @@ HELD_OUT = 0.2  # share of pages never trained on
 SEEDS = {new: old for old, new in {**CATEGORY_LOOKALIKES, **GIVEN_NAME_LOOKALIKES}.items()
          if old in "沓瓦"} | {"〃": "々", "乫": "乬", "乶": "乷", "岾": "站"}
 FEW = 30  # a character seen in fewer training lines is topped up by --with-samples
-KEPT_PER_PAGE = 24  # other crops of a confirmed page kept as the engine read them
+KEPT_PER_PAGE = 12  # other crops of a confirmed page kept as the engine read them
 LABELS_KEPT = 0.95  # a model that reads fewer held-out labels as before is not used
 
 

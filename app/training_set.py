@@ -8,7 +8,8 @@ Folder layout:
                            then every label character it lacks (畓 …), so the trained head
                            keeps the pretrained rows and learns the new ones
 A line is taken when a person confirmed or corrected its field; the label is the value
-as the clerk established it, not what the machine read.
+as the clerk established it, not what the machine read. The same lines (`confirmed_lines`,
+cut as the reading pipeline cuts them) are what `toji train` learns from.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ocr.labels import match
 
 HEIGHT = 48  # PP-OCR recognisers read lines 48 pixels high
 PAD = 0.08  # share of the line's height kept around it
+SURE = 0.9  # a crop the engine read at least this confidently is kept as it read it
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,10 @@ def as_ink(rgb: np.ndarray) -> np.ndarray:
 def _pipeline_crops(archive: Archive, page: Page, pixels: np.ndarray,
                     ) -> tuple[dict[str, np.ndarray], list[tuple[np.ndarray, str]]]:
     """The page read again as it was read: each crop by the text it read as (only texts
-    one crop alone read as), and every distinct crop with its reading, printed labels
-    first (one of each word, then the rest), then the others in a fixed shuffled order."""
+    one crop alone read as), and every distinct crop the engine read with confidence,
+    with its reading: printed labels first (one of each word, then the rest), then the
+    others in a fixed shuffled order. A crop read as nothing, or unsurely, is not kept:
+    taught to a model, "nothing" on faint writing became nothing on every faint value."""
     from app.forms import templates
     from app.ingest import PageImage
     from app.page_task import read_image
@@ -142,10 +146,14 @@ def _pipeline_crops(archive: Archive, page: Page, pixels: np.ndarray,
     recorder = RecordingEngine(get_engine(page_engine(archive, page.engine)))
     read_image(PageImage(page.number, pixels, page.dpi), recorder, templates(archive))
     by_text: dict[str, dict[bytes, np.ndarray]] = {}
-    for crop, text in recorder.read_crops:
+    sure: set[bytes] = set()
+    for crop, text, confidence in recorder.read_crops:
         by_text.setdefault(text, {})[crop.tobytes()] = crop
+        if text and confidence >= SURE:
+            sure.add(crop.tobytes())
     unique = {text: next(iter(c.values())) for text, c in by_text.items() if len(c) == 1}
-    every = [(crop, text) for text, c in by_text.items() for crop in c.values()]
+    every = [(crop, text) for text, c in by_text.items() for key, crop in c.items()
+             if key in sure]
     every.sort(key=lambda ct: hashlib.sha256(ct[0].tobytes()[::97]).digest())
     labels = [(c, t) for c, t in every if match(t)]
     seen: set[str] = set()
@@ -162,7 +170,10 @@ def export_training_set(archive: Archive, folder: Path, dictionary: list[str]) -
     train, val, labels = [], [], []
     for line in confirmed_lines(archive):
         name = line.name + ".png"
-        cv2.imwrite(str(images / name), cv2.cvtColor(line.image, cv2.COLOR_RGB2BGR))
+        scale = HEIGHT / line.image.shape[0]  # PaddleOCR's recognisers read 48-pixel lines
+        crop = cv2.resize(line.image, (max(1, round(line.image.shape[1] * scale)), HEIGHT),
+                          interpolation=cv2.INTER_AREA)
+        cv2.imwrite(str(images / name), cv2.cvtColor(crop, cv2.COLOR_RGB2BGR))
         entry = f"images/{name}\t{line.text}"
         digest = hashlib.sha256(name.encode()).digest()[0]
         (val if digest < 26 else train).append(entry)  # ~10% to validation

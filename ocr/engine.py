@@ -139,14 +139,15 @@ class RecordingEngine:
     def __init__(self, engine: OcrEngine) -> None:
         self._engine = engine
         self.name = engine.name
-        self.read_crops: list[tuple[np.ndarray, str]] = []
+        self.read_crops: list[tuple[np.ndarray, str, float]] = []
 
     def read(self, image: np.ndarray) -> list[TextLine]:
         return self._engine.read(image)
 
     def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         results = self._engine.recognize(crops)
-        self.read_crops += [(c, text) for c, (text, _) in zip(crops, results, strict=True)]
+        self.read_crops += [(c, text, score)
+                            for c, (text, score) in zip(crops, results, strict=True)]
         return results
 
 
