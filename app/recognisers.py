@@ -9,7 +9,8 @@ touched and `use default` always brings it back.
 
 Training holds out whole pages (about one in five, chosen by the page's digest, so the
 same page is always on the same side): no line of a held-out page is ever trained on.
-A model that reads the held-out lines worse than the model in use is kept but not used.
+A model that reads the held-out lines no better than the model in use, or that no longer
+reads the held-out pages' printed labels as they were read, is kept but not used.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import numpy as np
 from app.auth import require
 from app.training_set import HEIGHT, ConfirmedLine, as_ink, confirmed_lines
 from db.archive import Archive
-from db.models import Setting
+from db.models import AuditEntry, Setting
 from ocr.labels import match
 from translit.correct import CATEGORY_LOOKALIKES, GIVEN_NAME_LOOKALIKES
 
@@ -75,11 +76,6 @@ class ModelInfo:
     kept_trained: int = 0  # crops learnt as the engine read them (so the rest is not forgotten)
     labels_kept: float | None = None  # share of held-out printed labels still read as before
 
-    @property
-    def improvement(self) -> float:
-        """Relative fall of held-out CER against the model in use (0.3 = 30% fewer errors)."""
-        return 1 - self.after["cer"] / self.before["cer"] if self.before["cer"] else 0.0
-
 
 def models_folder(archive: Archive) -> Path:
     if archive.folder is None:
@@ -96,10 +92,17 @@ def model_path(archive: Archive, name: str) -> Path:
 
 
 def list_models(archive: Archive) -> list[ModelInfo]:
+    """The archive's models, oldest first; a model folder whose model.json is unreadable
+    is named in the error rather than skipped."""
     folder = models_folder(archive)
     found = []
+    keys = set(ModelInfo.__dataclass_fields__)
     for info in sorted(folder.glob(f"*/{INFO_FILE}")) if folder.is_dir() else []:
-        found.append(ModelInfo(**json.loads(info.read_text(encoding="utf-8"))))
+        try:
+            data = json.loads(info.read_text(encoding="utf-8"))
+            found.append(ModelInfo(**{k: v for k, v in data.items() if k in keys}))
+        except (OSError, ValueError, TypeError) as exc:
+            raise ModelError(f"{info}: cannot be read ({exc})") from None
     return sorted(found, key=lambda m: m.created)
 
 
@@ -112,11 +115,13 @@ def in_use(archive: Archive) -> str | None:
 
 def use(archive: Archive, name: str) -> None:
     """Reads with model `name` from now on; "default" goes back to the shipped model."""
-    require("settings")
+    principal = require("settings")
     if name != DEFAULT:
         model_path(archive, name)
     with archive.session() as session, session.begin():
         session.merge(Setting(key=SETTING, value=name))
+        session.add(AuditEntry(actor=principal.name, action="model.use", subject=name,
+                               detail={}))
 
 
 def engine_for(archive: Archive, engine: str | None = None) -> str:

@@ -33,7 +33,7 @@ from app.recognisers import (
 from app.review import correct_field, field_at
 from bench.scoring import truth_fields
 from db.archive import open_archive
-from db.models import Page, Parcel, Reading
+from db.models import AuditEntry, Page, Parcel, Reading
 from ocr import finetune
 from ocr.engine import RapidOcrEngine
 from ocr.torch_graph import GraphModule
@@ -147,6 +147,10 @@ def test_models_use_and_roll_back(trained, capsys):
     assert main(["models", "use", "nosuch", "--db", db]) == 2
     assert "no model 'nosuch'" in capsys.readouterr().err
     assert engine_for(archive) == "rapidocr"  # a failed switch changes nothing
+    with archive.session() as session:
+        switches = session.scalars(select(AuditEntry.subject)
+                                   .where(AuditEntry.action == "model.use")).all()
+    assert switches[-2:] == ["tiny", "default"]  # who switched, and to what, is logged
 
 
 @pytest.mark.slow
@@ -231,3 +235,20 @@ def test_the_settings_models_panel_trains_off_the_gui_thread_and_switches(traine
     assert seen and seen[-1].held_out_cer is not None  # the epoch's held-out CER came
     assert panel.table.rowCount() == len(names) + 1
     assert "CER" in panel.status.text()
+
+
+def test_an_archive_of_0007_gains_the_readings_table(tmp_path: Path):
+    from sqlalchemy import inspect, text
+
+    from tests.conftest import old_archive
+
+    path = tmp_path / "old" / "toji.db"
+    path.parent.mkdir()
+    old_archive(path, "0007", "insert into scans (sha256, path, size, status, added_at) "
+                "values ('ab', '/s/1.png', 10, 'stored', '2026-01-01')")
+    archive = open_archive(path)
+    assert "readings" in inspect(archive.engine).get_table_names()
+    with archive.engine.connect() as c:
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0008"
+        assert c.execute(text("select count(*) from readings")).scalar() == 0
+        assert c.execute(text("select count(*) from scans")).scalar() == 1
