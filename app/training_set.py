@@ -28,6 +28,8 @@ from app.scans import is_vertical, page_pixels
 from db.archive import Archive
 from db.models import Page, Parcel
 from ocr.labels import match
+from translit.correct import register_forms
+from translit.vocabulary import DITTO_MARKS
 
 HEIGHT = 48  # PP-OCR recognisers read lines 48 pixels high
 PAD = 0.08  # share of the line's height kept around it
@@ -103,7 +105,8 @@ def confirmed_lines(archive: Archive, kept: int = 0) -> list[ConfirmedLine]:
             for row in rows:
                 field = field_at(parcel.current, row.field)
                 if counts[row.field] == 1 and field and field.get("confirmed") \
-                        and field.get("hanja"):
+                        and field.get("hanja") \
+                        and shows(row.text, field_at(parcel.record, row.field), field["hanja"]):
                     wanted.append((row, field["hanja"]))
             if not wanted:
                 continue
@@ -122,6 +125,17 @@ def confirmed_lines(archive: Archive, kept: int = 0) -> list[ConfirmedLine]:
             found += [ConfirmedLine(key, f"{key}-kept{i}", crop, text, kept=True)
                       for i, (crop, text) in enumerate(rest[:kept])]
     return found
+
+
+def shows(read: str, machine: dict | None, value: str) -> bool:
+    """Whether a line read as `read` can show the confirmed `value` itself. A ditto mark
+    stands for a value written above (the clerk confirms the value, the line shows 仝):
+    taught as the value, the model read every 同 as an address (measured: 高陽郡面里 for
+    仝 on held-out pages). Nor can a line shorter or longer by more than half the value
+    show it: a piece of a wrapped value, or another cell's writing."""
+    if (machine or {}).get("ditto") or register_forms(read) in DITTO_MARKS:
+        return False
+    return abs(len(read) - len(value)) <= max(2, len(value) // 2)
 
 
 def as_ink(rgb: np.ndarray) -> np.ndarray:

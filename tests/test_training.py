@@ -252,3 +252,13 @@ def test_an_archive_of_0007_gains_the_readings_table(tmp_path: Path):
         assert c.execute(text("select version_num from alembic_version")).scalar() == "0008"
         assert c.execute(text("select count(*) from readings")).scalar() == 0
         assert c.execute(text("select count(*) from scans")).scalar() == 1
+
+
+def test_a_ditto_mark_or_a_piece_of_a_value_is_not_taught_as_the_value():
+    from app.training_set import shows
+
+    assert not shows("仝", None, "高陽郡神道面三松里")  # the clerk confirms what 仝 stands for
+    assert not shows("11", {"ditto": True}, "高陽郡神道面")  # a 〃 misread, known as a ditto
+    assert not shows("三百四十二番地", None, "楊州郡白石面福池里三百四十二番地")  # a wrapped piece
+    assert shows("高阳郡碧蹄面碧蹄", None, "高陽郡碧蹄面碧蹄里")  # a misreading to learn from
+    assert shows("沓", None, "畓") and shows("瓦春", None, "河乭春")
