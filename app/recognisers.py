@@ -26,16 +26,19 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from app.auth import require
-from app.training_set import HEIGHT, ConfirmedLine, as_ink, confirmed_lines
 from db.archive import Archive
 from db.models import AuditEntry, Setting
 from ocr.labels import match
 from translit.correct import CATEGORY_LOOKALIKES, GIVEN_NAME_LOOKALIKES
+
+if TYPE_CHECKING:  # imported where used: `toji` starts without the training set's imports
+    from app.training_set import ConfirmedLine
 
 SETTING = "recogniser"  # the archive setting naming the model in use; absent: the shipped one
 DEFAULT = "default"
@@ -168,6 +171,7 @@ def generated_lines(count: int, wanted: str, context: list[str],
     rare character is learnt in the company it keeps."""
     from PIL import Image
 
+    from app.training_set import HEIGHT, ConfirmedLine, as_ink
     from samples.render import write
 
     rng = random.Random(seed)
@@ -229,6 +233,8 @@ class _Data:
 
 
 def _gather(archive: Archive, with_samples: int, known: set[str]) -> _Data:
+    from app.training_set import confirmed_lines
+
     lines = confirmed_lines(archive, kept=KEPT_PER_PAGE)
     training, held = split(lines)
     values = [ln for ln in training if not ln.kept]
