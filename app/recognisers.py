@@ -35,7 +35,6 @@ from app.auth import require
 from db.archive import Archive
 from db.models import AuditEntry, Setting
 from ocr.labels import match
-from translit.correct import CATEGORY_LOOKALIKES, GIVEN_NAME_LOOKALIKES
 
 if TYPE_CHECKING:  # imported where used: `toji` starts without the training set's imports
     from app.training_set import ConfirmedLine
@@ -46,9 +45,10 @@ MODEL_FILE, INFO_FILE, DICT_FILE = "model.onnx", "model.json", "dict.txt"
 # pages.engine records "rapidocr+NAME" (32 characters at most)
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,22}")
 HELD_OUT = 0.2  # share of pages never trained on
-# a new character starts as the class of the look-alike the shipped model reads it as
-SEEDS = {new: old for old, new in {**CATEGORY_LOOKALIKES, **GIVEN_NAME_LOOKALIKES}.items()
-         if old in "沓瓦"} | {"〃": "々", "乫": "乬", "乶": "乷", "岾": "站"}
+# A new character starts as the class of the look-alike the shipped model reads it as
+# (translit.correct's tables: 沓 for 畓, 瓦 for 乭); 乫 and 乶 have none in its dictionary
+# and start as the average class. 乭 is in the dictionary, misread: topped up first.
+SEEDS = {"畓": "沓", "乭": "瓦", "〃": "々", "岾": "站"}
 FEW = 30  # a character seen in fewer training lines is topped up by --with-samples
 KEPT_PER_PAGE = 12  # other crops of a confirmed page kept as the engine read them
 LABELS_KEPT = 0.95  # a model that reads fewer held-out labels as before is not used
@@ -215,11 +215,13 @@ def _top_up(count: int, new: str, counts: Counter,
     return lines
 
 
-def _reader(spec: str) -> Callable[[list[np.ndarray]], list[str]]:
-    from ocr.engine import RapidOcrEngine
+def _reader(spec: str, fresh: bool = False) -> Callable[[list[np.ndarray]], list[str]]:
+    """Reads crops with an engine spec: the process's own engine, or with `fresh` one
+    loaded anew (the model being trained, whose file changes each epoch)."""
+    from ocr.engine import RapidOcrEngine, get_engine
 
-    engine = RapidOcrEngine(recogniser=Path(spec.partition("@")[2])) if "@" in spec \
-        else RapidOcrEngine()
+    engine = RapidOcrEngine(recogniser=Path(spec.partition("@")[2])) if fresh \
+        else get_engine(spec)
     return lambda crops: [text for text, _ in engine.recognize(crops)]
 
 
@@ -301,7 +303,7 @@ def train(archive: Archive, name: str | None = None, epochs: int = 5, with_sampl
         loss = trainer.epoch(lines, epoch, epochs, progress)
         trained += len(lines)
         trainer.save(target)
-        read = _reader(f"rapidocr@{target}")
+        read = _reader(f"rapidocr@{target}", fresh=True)
         after = finetune.score(read, held, data.new)
         kept = finetune.score(read, _lines(data.held_labels)).exact \
             if data.held_labels else None

@@ -94,7 +94,10 @@ def confirmed_lines(archive: Archive, kept: int = 0) -> list[ConfirmedLine]:
     values alone forgets the rest (measured: 34 of 138 labels read otherwise, 年月日 as
     年月日四七; an address's 高 郡 里 read into cells holding none), and the fields read
     got worse while the values' CER fell by half."""
+    from app.forms import templates
+
     found = []
+    forms = templates(archive)  # the archive's forms, read once, as every page was read by them
     with archive.session() as session:
         query = select(Parcel).where(Parcel.current.is_not(None)).order_by(Parcel.id)
         for parcel in session.scalars(query):
@@ -111,7 +114,7 @@ def confirmed_lines(archive: Archive, kept: int = 0) -> list[ConfirmedLine]:
             if not wanted:
                 continue
             pixels = page_pixels(archive, page.scan, page.number)
-            crops, others = _pipeline_crops(archive, page, pixels)
+            crops, others = _pipeline_crops(archive, page, pixels, forms)
             key = f"{page.scan.sha256[:8]}-p{page.number}"
             used = set()
             for row, label in wanted:
@@ -144,21 +147,20 @@ def as_ink(rgb: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.dstack([rgb[..., 0]] * 3))
 
 
-def _pipeline_crops(archive: Archive, page: Page, pixels: np.ndarray,
+def _pipeline_crops(archive: Archive, page: Page, pixels: np.ndarray, forms: list,
                     ) -> tuple[dict[str, np.ndarray], list[tuple[np.ndarray, str]]]:
     """The page read again as it was read: each crop by the text it read as (only texts
     one crop alone read as), and every distinct crop the engine read with confidence,
     with its reading: printed labels first (one of each word, then the rest), then the
     others in a fixed shuffled order. A crop read as nothing, or unsurely, is not kept:
     taught to a model, "nothing" on faint writing became nothing on every faint value."""
-    from app.forms import templates
     from app.ingest import PageImage
     from app.page_task import read_image
     from app.recognisers import page_engine
     from ocr.engine import RecordingEngine, get_engine
 
     recorder = RecordingEngine(get_engine(page_engine(archive, page.engine)))
-    read_image(PageImage(page.number, pixels, page.dpi), recorder, templates(archive))
+    read_image(PageImage(page.number, pixels, page.dpi), recorder, forms)
     by_text: dict[str, dict[bytes, np.ndarray]] = {}
     sure: set[bytes] = set()
     for crop, text, confidence in recorder.read_crops:
@@ -170,11 +172,10 @@ def _pipeline_crops(archive: Archive, page: Page, pixels: np.ndarray,
              if key in sure]
     every.sort(key=lambda ct: hashlib.sha256(ct[0].tobytes()[::97]).digest())
     labels = [(c, t) for c, t in every if match(t)]
-    seen: set[str] = set()
-    first = [(c, t) for c, t in labels if not (t in seen or seen.add(t))]
-    chosen = {id(c) for c, _ in first}
-    return unique, first + [(c, t) for c, t in labels + every if id(c) not in chosen
-                            and not chosen.add(id(c))]
+    first = list({t: (c, t) for c, t in reversed(labels)}.values())  # one crop per word
+    then = [(c, t) for c, t in labels if not any(c is f for f, _ in first)]
+    others = [(c, t) for c, t in every if not match(t)]
+    return unique, first + then + others
 
 
 def export_training_set(archive: Archive, folder: Path, dictionary: list[str]) -> TrainingSet:

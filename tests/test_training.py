@@ -208,6 +208,7 @@ def test_reread_keeps_the_old_reading_and_the_clerks_values(tmp_path: Path, caps
 @pytest.mark.gui
 def test_the_settings_models_panel_trains_off_the_gui_thread_and_switches(trained, qtbot,
                                                                           monkeypatch):
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox
 
     from ui.app import application
@@ -219,7 +220,7 @@ def test_the_settings_models_panel_trains_off_the_gui_thread_and_switches(traine
     use(archive, "default")
     panel = ModelsPanel(archive)
     qtbot.addWidget(panel)
-    names = [panel.table.item(r, 0).data(256) for r in range(panel.table.rowCount())]
+    names = [panel.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(panel.table.rowCount())]
     assert names[0] == "default" and "tiny" in names
     panel.table.selectRow(names.index("tiny"))
     panel.use_selected()

@@ -5,6 +5,7 @@ role; others see the list."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -80,14 +81,14 @@ class ModelsPanel(QGroupBox):
             for c, text in enumerate((shown, "●" if name == active else "", created, cer,
                                       before, lines, new)):
                 item = QTableWidgetItem(text)
-                item.setData(256, name)  # Qt.UserRole: the model's name
+                item.setData(Qt.ItemDataRole.UserRole, name)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
 
     def use_selected(self) -> None:
         item = self.table.item(self.table.currentRow(), 0)
         if item is not None:
-            self._use(item.data(256))
+            self._use(item.data(Qt.ItemDataRole.UserRole))
 
     def _use(self, name: str) -> None:
         try:
