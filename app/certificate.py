@@ -31,9 +31,10 @@ from app.fonts import document_font
 from app.personal import mask_personal
 from app.review import field_at, field_paths, shown
 from app.scans import bounds, page_pixels
-from app.search import QueryError, current_actor
+from app.search import QueryError, current_actor, find_parcel
 from db.archive import Archive
 from db.models import AuditEntry, Certificate, Correction, Page, Parcel, Scan
+from db.refs import parcel_ref
 
 KST = dt.timezone(dt.timedelta(hours=9), "KST")  # Korea keeps no summer time
 PAYLOAD = re.compile(r"TOJI-CERT:(\d{4}-\d{6}):([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})")
@@ -172,7 +173,7 @@ def _content(session, parcel: Parcel, number: str, issued: dt.datetime, office: 
         "office": office,
         "issued_by": actor,
         "applicant": applicant or "",
-        "parcel": parcel.id,
+        "parcel": parcel_ref(scan.sha256, page.number),
         "form": parcel.form,
         "scan": {"sha256": scan.sha256, "page": page.number, "file": Path(scan.path).name},
         "land": _land_rows(record, parcel, source),
@@ -214,7 +215,7 @@ def _write(out: Path, data: bytes) -> None:
         raise CertificateError(f"{out}: cannot write ({exc.strerror or exc})") from None
 
 
-def issue(archive: Archive, parcel_id: int, out: Path, actor: str | None = None,
+def issue(archive: Archive, parcel_ref: str | int, out: Path, actor: str | None = None,
           applicant: str | None = None, final_only: bool = False,
           now: dt.datetime | None = None) -> Issued:
     """Issues a certificate for a parcel: numbered, signed, written to `out`, kept in the
@@ -230,21 +231,19 @@ def issue(archive: Archive, parcel_id: int, out: Path, actor: str | None = None,
     for attempt in range(3):  # two desks may take the same number at once
         try:
             with archive.session() as session, session.begin():
-                parcel = session.get(Parcel, parcel_id)
-                if parcel is None:
-                    raise QueryError(f"no parcel {parcel_id} in this archive")
+                parcel = find_parcel(session, parcel_ref)
                 number = _next_number(session, issued.year)
                 content = _content(session, parcel, number, issued, office, actor, applicant,
                                    final_only)
                 code = sign(content, settings.certificate_key(session))
                 data = render(content, code, payload(number, code), _crop(archive, session, parcel),
                               font)
-                session.add(Certificate(number=number, code=code, parcel_id=parcel_id,
+                session.add(Certificate(number=number, code=code, parcel_id=parcel.id,
                                         issued_at=issued, actor=actor, applicant=applicant,
                                         content=content,
                                         file_sha256=hashlib.sha256(data).hexdigest()))
                 session.add(AuditEntry(actor=actor, action="certificate", subject=number,
-                                       detail={"parcel": parcel_id, "applicant": applicant,
+                                       detail={"parcel": content["parcel"], "applicant": applicant,
                                                "owners": [o[4] for o in content["owners"]]}))
                 session.flush()
                 _write(out, data)
@@ -255,7 +254,7 @@ def issue(archive: Archive, parcel_id: int, out: Path, actor: str | None = None,
     raise AssertionError("unreachable")
 
 
-def preview(archive: Archive, parcel_id: int, applicant: str | None = None,
+def preview(archive: Archive, parcel_ref: str | int, applicant: str | None = None,
             final_only: bool = False) -> bytes:
     """The certificate as it would be issued, for the GUI's preview: marked as a preview,
     not numbered, not signed, not stored."""
@@ -263,9 +262,7 @@ def preview(archive: Archive, parcel_id: int, applicant: str | None = None,
     font = document_font(settings.get(archive, "font"))
     now = dt.datetime.now(dt.UTC).astimezone(KST).replace(microsecond=0)
     with archive.session() as session:
-        parcel = session.get(Parcel, parcel_id)
-        if parcel is None:
-            raise QueryError(f"no parcel {parcel_id} in this archive")
+        parcel = find_parcel(session, parcel_ref)
         content = _content(session, parcel, "미리보기", now, settings.get(archive, "office") or "",
                            principal.name, mask_personal(applicant) if applicant else None,
                            final_only)

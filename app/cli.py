@@ -30,6 +30,8 @@ from ocr.engine import EngineUnavailableError, get_engine
 from samples.layouts import LAYOUT_CHOICES
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FATAL = 0, 1, 2
+PARCEL_HELP = ("the parcel's number as search and export print it (de37d06627e9ed42-1); "
+               "an archive row number is accepted too")
 
 
 def _open(target: str):  # noqa: ANN202 - db.archive.Archive
@@ -218,7 +220,7 @@ def _search(args: argparse.Namespace) -> int:
 def _print_owner_hits(hits, as_json: bool) -> int:  # noqa: ANN001 - list[OwnerHit]
     for h in hits:
         if as_json:
-            print(json.dumps({"parcel": h.parcel_id, "file": h.file, "page": h.page,
+            print(json.dumps({"parcel": h.parcel, "file": h.file, "page": h.page,
                               "owner": h.owner, "owner_hangul": h.owner_hangul,
                               "final": h.is_final, "location": h.location,
                               "location_hangul": h.location_hangul, "modern": h.modern,
@@ -226,7 +228,7 @@ def _print_owner_hits(hits, as_json: bool) -> int:  # noqa: ANN001 - list[OwnerH
                               "rank": h.rank, "why": h.why}, ensure_ascii=False))
         else:
             area = f"{h.area_m2:,.2f} m²" if h.area_m2 is not None else "-"
-            print(f"#{h.parcel_id}  {h.owner} ({h.owner_hangul})  {h.location_hangul or h.location} "
+            print(f"{h.parcel}  {h.owner} ({h.owner_hangul})  {h.location_hangul or h.location} "
                   f"{h.lot or ''}  {h.category or ''}  {area}  [{h.why}]  {h.file} p.{h.page}")
     print(f"{len(hits)} parcel(s)", file=sys.stderr)
     return EXIT_OK
@@ -424,7 +426,7 @@ def _certificate(args: argparse.Namespace) -> int:
                    final_only=args.final_owner_only)
     if args.json:
         print(json.dumps({"number": issued.number, "code": issued.code,
-                          "file": str(issued.path), "parcel": args.parcel}, ensure_ascii=False))
+                          "file": str(issued.path), "parcel": issued.content["parcel"]}, ensure_ascii=False))
     else:
         print(f"certificate {issued.number}  code {issued.code}  -> {issued.path}")
     return EXIT_OK
@@ -649,21 +651,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = verbs.add_parser("correct", help="store a clerk's value for a field (a new version)")
     p.add_argument("--db", required=True)
-    p.add_argument("--parcel", type=int, required=True)
+    p.add_argument("--parcel", required=True, help=PARCEL_HELP)
     p.add_argument("--field", required=True, help="field path: lot, area, owners[1].name …")
     p.add_argument("--value", required=True, help="the value as written on the card (hanja)")
     p.set_defaults(run=_correct)
 
     p = verbs.add_parser("link", help="link the Korean name of an owner written under a 創氏 name")
     p.add_argument("--db", required=True)
-    p.add_argument("--parcel", type=int, required=True)
+    p.add_argument("--parcel", required=True, help=PARCEL_HELP)
     p.add_argument("--owner", type=int, required=True, help="owner row, 1 for the first")
     p.add_argument("--korean-name", required=True, help="the Korean name, hanja or hangul")
     p.set_defaults(run=_link)
 
     p = verbs.add_parser("history", help="every version of a parcel's corrected fields")
     p.add_argument("--db", required=True)
-    p.add_argument("--parcel", type=int, required=True)
+    p.add_argument("--parcel", required=True, help=PARCEL_HELP)
     p.add_argument("--field", help="one field path (default: every corrected field)")
     p.set_defaults(run=_history)
 
@@ -698,7 +700,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = verbs.add_parser("certificate", help="write a parcel's record extract as a signed PDF")
     p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
-    p.add_argument("--parcel", type=int, required=True)
+    p.add_argument("--parcel", required=True, help=PARCEL_HELP)
     p.add_argument("-o", "--out", type=Path, required=True, help="the PDF to write")
     p.add_argument("--applicant", help="for whom (printed and audit-logged)")
     p.add_argument("--relation", help="the applicant's relation to the owner")

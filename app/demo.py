@@ -58,7 +58,7 @@ def run_demo(main: Callable[[list[str]], int], folder: Path, samples: Path = SAM
     if parcel is None:
         print(f"toji demo: no parcel of {NAME} was found in the samples")
         return 2
-    for step in (["certificate", "--db", db, "--parcel", str(parcel), *desk, "-o", pdf],
+    for step in (["certificate", "--db", db, "--parcel", parcel, *desk, "-o", pdf],
                  ["verify", pdf, "--db", db], ["audit", "verify", "--db", db]):
         print(f"\n$ toji {' '.join(step)}", flush=True)
         code = main(step)
@@ -69,7 +69,7 @@ def run_demo(main: Callable[[list[str]], int], folder: Path, samples: Path = SAM
     return 0
 
 
-def _final_parcel(db: str) -> int | None:
+def _final_parcel(db: str) -> str | None:
     """The parcel whose final owner is the demo's ancestor (searched as the desk does)."""
     from app.auth import Principal, acting_as
     from app.search import owner_query, search_owners
@@ -78,4 +78,4 @@ def _final_parcel(db: str) -> int | None:
     archive = open_archive(db)
     with acting_as(Principal(os.environ["TOJI_USER"], "admin")):
         hits = search_owners(archive, owner_query(name=NAME, desk=True), applicant=APPLICANT)
-    return next((h.parcel_id for h in hits if h.is_final), None)
+    return next((h.parcel for h in hits if h.is_final), None)

@@ -23,6 +23,7 @@ from app.auth import require
 from app.search import QueryError, current_actor
 from db.archive import Archive
 from db.models import AuditEntry, Page, Parcel, Scan
+from db.refs import parcel_ref
 
 STREAM_FORMATS = ("jsonl", "csv")
 FORMATS = ("jsonl", "csv", "xlsx", "page-xml", "pdf", "paddle")
@@ -36,7 +37,7 @@ def parcel_objects(archive: Archive) -> Iterator[dict[str, Any]]:
              .order_by(Scan.path, Page.number))
     with archive.session() as session:
         for parcel, page, path, sha256 in session.execute(query):
-            yield {"id": f"{sha256[:16]}-{page}", "file": path, "page": page,
+            yield {"id": parcel_ref(sha256, page), "file": path, "page": page,
                    "sha256": sha256, **parcel.record}
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from db.archive import Archive
 from db.models import Page, Parcel, Scan
+from db.refs import parcel_ref
 
 PARCEL_COLUMNS = [
     "번호", "파일", "쪽", "대장", "도", "군", "면", "리", "소재지", "소재지(한자)",
@@ -31,15 +32,15 @@ def _get(field: dict[str, Any] | None, key: str) -> Any:
     return (field or {}).get(key)
 
 
-def _parcels(archive: Archive) -> Iterator[tuple[Parcel, int, str]]:
-    query = (select(Parcel, Page.number, Scan.path)
+def _parcels(archive: Archive) -> Iterator[tuple[Parcel, int, str, str]]:
+    query = (select(Parcel, Page.number, Scan.path, Scan.sha256)
              .join(Page, Parcel.page_id == Page.id).join(Scan, Page.scan_id == Scan.id)
              .order_by(Parcel.id))
     with archive.session() as session:
         yield from session.execute(query)
 
 
-def parcel_row(parcel: Parcel, page: int, path: str) -> list[Any]:
+def parcel_row(parcel: Parcel, page: int, path: str, sha256: str) -> list[Any]:
     r = parcel.effective
     loc, area = r.get("location") or {}, r.get("area") or {}
     parts = loc.get("parts") or {}
@@ -47,7 +48,7 @@ def parcel_row(parcel: Parcel, page: int, path: str) -> list[Any]:
     final = owners[-1] if owners else {}
     review = r.get("review") or {}
     return [
-        parcel.id, Path(path).name, page, parcel.form, parts.get("do"), parts.get("gun"),
+        parcel_ref(sha256, page), Path(path).name, page, parcel.form, parts.get("do"), parts.get("gun"),
         parts.get("myeon"), parts.get("ri"), loc.get("hangul"), loc.get("hanja"),
         parcel.modern or loc.get("modern"), _get(r.get("lot"), "text"),
         _get(r.get("lot"), "hanja"), _get(r.get("category"), "hangul"),
@@ -59,11 +60,11 @@ def parcel_row(parcel: Parcel, page: int, path: str) -> list[Any]:
     ]
 
 
-def owner_rows(parcel: Parcel) -> Iterator[list[Any]]:
+def owner_rows(parcel: Parcel, ref: str) -> Iterator[list[Any]]:
     owners = parcel.effective.get("owners") or []
     for i, o in enumerate(owners):
         name = o.get("name") or {}
-        yield [parcel.id, i + 1, name.get("hangul"), name.get("hanja"),
+        yield [ref, i + 1, name.get("hangul"), name.get("hanja"),
                _get(o.get("address"), "hangul"), _get(o.get("address"), "hanja"),
                _get(o.get("date"), "iso"), _get(o.get("cause"), "hangul"),
                "예" if i == len(owners) - 1 else "", name.get("confidence")]
@@ -75,8 +76,8 @@ def write_csv(archive: Archive, out: TextIO) -> int:
     writer = csv.writer(out)
     writer.writerow(PARCEL_COLUMNS)
     count = 0
-    for parcel, page, path in _parcels(archive):
-        writer.writerow(["" if v is None else v for v in parcel_row(parcel, page, path)])
+    for parcel, page, path, sha256 in _parcels(archive):
+        writer.writerow(["" if v is None else v for v in parcel_row(parcel, page, path, sha256)])
         count += 1
     return count
 
@@ -99,9 +100,9 @@ def write_xlsx(archive: Archive, out: Path) -> int:
         for i, name in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = max(8, 2.2 * len(name) + 2)
     count = 0
-    for parcel, page, path in _parcels(archive):
-        parcels.append(parcel_row(parcel, page, path))
-        for row in owner_rows(parcel):
+    for parcel, page, path, sha256 in _parcels(archive):
+        parcels.append(parcel_row(parcel, page, path, sha256))
+        for row in owner_rows(parcel, parcel_ref(sha256, page)):
             owners.append(row)
         count += 1
     parcels.auto_filter.ref = parcels.dimensions

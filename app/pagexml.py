@@ -3,7 +3,8 @@ eScriptorium with its layout, lines and fields.
 
 Layout of an export folder (what Transkribus imports): each page image beside a
 `page/` folder holding one XML per image, same base name. In each XML the form is a
-TableRegion; every field of the card is a TextRegion inside it (custom attribute
+TableRegion (custom `toji {parcel:de37d06627e9ed42-1;}`, the parcel's number as every
+verb prints it); every field of the card is a TextRegion inside it (custom attribute
 `structure {type:name;} toji {field:owners[0].name;}`) holding the engine's line(s)
 with their own TextEquiv (the raw reading, with its confidence); the region's first
 TextEquiv is the value as it stands (corrected hanja), the second its Korean reading.
@@ -25,6 +26,7 @@ from app.review import PATH, field_at
 from app.scans import bounds, is_vertical, page_pixels, safe_name, scan_file
 from db.archive import Archive
 from db.models import Page, Scan, TextLineRow
+from db.refs import parcel_ref
 
 NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
 SCHEMA = f"{NS} {NS}/pagecontent.xsd"
@@ -72,7 +74,9 @@ def page_xml(page: Page, image_name: str, record: dict[str, Any] | None,
     stamp = now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
     _el(meta, "Created").text = stamp
     _el(meta, "LastChange").text = stamp
-    _el(meta, "Comments").text = f"{page.form or 'no form'}; engine {page.engine}"
+    number = parcel_ref(page.scan.sha256, page.number)
+    _el(meta, "Comments").text = (f"{'parcel ' + number if record is not None else 'no parcel'}; "
+                                  f"{page.form or 'no form'}; engine {page.engine}")
     w, h = page.width, page.height
     xml_page = _el(root, "Page", imageFilename=image_name, imageWidth=w, imageHeight=h)
     by_field: dict[str, list[TextLineRow]] = {}
@@ -84,7 +88,7 @@ def page_xml(page: Page, image_name: str, record: dict[str, Any] | None,
             loose.append(row)
     if by_field:
         frame = bounds([r.box for rows in by_field.values() for r in rows], w, h, 0.01)
-        table = _el(xml_page, "TableRegion", id="form", custom=f"structure {{type:{page.form};}}")
+        table = _el(xml_page, "TableRegion", id="form", custom=f"structure {{type:{page.form};}} toji {{parcel:{number};}}")
         x0, y0, x1, y1 = frame or (0, 0, w - 1, h - 1)
         _el(table, "Coords", points=f"{x0},{y0} {x1 - 1},{y0} {x1 - 1},{y1 - 1} {x0},{y1 - 1}")
         for n, (path, rows) in enumerate(by_field.items()):

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from app.auth import require
 from app.scans import is_vertical, page_pixels
-from app.search import QueryError, current_actor
+from app.search import QueryError, current_actor, find_parcel
 from db.archive import Archive
 from db.index import index_parcel
 from db.models import AuditEntry, Correction, Page, Parcel, Scan, TextLineRow
@@ -79,23 +79,21 @@ def _reviewed(current: dict[str, Any], path: str, doubted: bool) -> None:
     review["needs_review"] = bool(review["fields"]) or bool(review.get(UNSTRUCTURED))
 
 
-def _revise(archive: Archive, parcel_id: int, label: str, new_value: str, actor: str | None,
+def _revise(archive: Archive, parcel_ref: str | int, label: str, new_value: str, actor: str | None,
             change: Callable[[dict[str, Any]], str | None]) -> None:
     """One correction, in one transaction: `change` edits a copy of the record as it
     stands and returns the value it replaced; the row is kept and the parcel re-indexed."""
     with archive.session() as session, session.begin():
-        parcel = session.get(Parcel, parcel_id)
-        if parcel is None:
-            raise QueryError(f"no parcel {parcel_id} in this archive")
+        parcel = find_parcel(session, parcel_ref)
         current = copy.deepcopy(parcel.effective)
         old = change(current)
-        session.add(Correction(parcel_id=parcel_id, field=label, old_value=old,
+        session.add(Correction(parcel_id=parcel.id, field=label, old_value=old,
                                new_value=new_value, actor=actor or current_actor()))
         parcel.current = current
         index_parcel(session, parcel)
 
 
-def correct_field(archive: Archive, parcel_id: int, path: str, text: str,
+def correct_field(archive: Archive, parcel: str | int, path: str, text: str,
                   actor: str | None = None) -> dict[str, Any]:
     """Stores a clerk's value for one field; returns the field as it now reads."""
     require("review")
@@ -114,11 +112,11 @@ def correct_field(archive: Archive, parcel_id: int, path: str, text: str,
         _reviewed(current, path, bool(field.problems))
         return old.get("hanja") if old else None
 
-    _revise(archive, parcel_id, path, text, actor, change)
+    _revise(archive, parcel, path, text, actor, change)
     return value
 
 
-def link_korean_name(archive: Archive, parcel_id: int, owner: int, name: str,
+def link_korean_name(archive: Archive, parcel: str | int, owner: int, name: str,
                      actor: str | None = None) -> dict[str, str]:
     """Links the Korean name a clerk established (from a 제적등본) to an owner row written
     under a 創氏 name, so a search for either finds the row. Kept as a correction."""
@@ -133,22 +131,20 @@ def link_korean_name(archive: Archive, parcel_id: int, owner: int, name: str,
     def change(current: dict[str, Any]) -> None:
         field = field_at(current, path)
         if field is None:
-            raise QueryError(f"parcel {parcel_id} has no owner row {owner + 1}")
+            raise QueryError(f"parcel {parcel} has no owner row {owner + 1}")
         field["korean_name"] = link
 
-    _revise(archive, parcel_id, path + ".korean_name", name, actor, change)
+    _revise(archive, parcel, path + ".korean_name", name, actor, change)
     return link
 
 
-def history(archive: Archive, parcel_id: int, path: str | None = None) -> list[Version]:
+def history(archive: Archive, parcel_ref: str | int, path: str | None = None) -> list[Version]:
     """Every version of a parcel's fields: the machine's reading, then each correction."""
     require("history")
     with archive.session() as session:
-        parcel = session.get(Parcel, parcel_id)
-        if parcel is None:
-            raise QueryError(f"no parcel {parcel_id} in this archive")
+        parcel = find_parcel(session, parcel_ref)
         corrections = session.scalars(select(Correction).where(
-            Correction.parcel_id == parcel_id).order_by(Correction.id)).all()
+            Correction.parcel_id == parcel.id).order_by(Correction.id)).all()
         paths = [path] if path else list(dict.fromkeys(c.field for c in corrections))
         out = []
         for p in paths:
@@ -193,13 +189,11 @@ def field_paths(record: dict[str, Any]) -> list[str]:
     return paths
 
 
-def review_fields(archive: Archive, parcel_id: int) -> list[FieldView]:
+def review_fields(archive: Archive, parcel_ref: str | int) -> list[FieldView]:
     """A parcel's fields for review: flagged ones first, then the least confident."""
     require("review")
     with archive.session() as session:
-        parcel = session.get(Parcel, parcel_id)
-        if parcel is None:
-            raise QueryError(f"no parcel {parcel_id} in this archive")
+        parcel = find_parcel(session, parcel_ref)
         record = parcel.effective
     flagged = set((record.get("review") or {}).get("fields") or [])
     views = []

@@ -11,10 +11,13 @@ import getpass
 import re
 import unicodedata
 
+from sqlalchemy.orm import Session
+
 from app.auth import PermissionDenied, require
 from app.personal import mask_personal
 from db.archive import Archive
-from db.models import AuditEntry
+from db.models import AuditEntry, Parcel
+from db.refs import BadReference, parcel_id_for
 from db.search import LineHit, OwnerHit, OwnerQuery, find_owners, lines_containing
 from translit import measures
 from translit.correct import CONFUSABLE, register_forms
@@ -50,6 +53,18 @@ def search_text(archive: Archive, text: str, limit: int = 100,
         session.add(AuditEntry(actor=actor or current_actor(), action="search",
                                subject=query, detail={"hits": len(hits)}))
     return hits
+
+
+def find_parcel(session: Session, ref: str | int) -> Parcel:
+    """The parcel with this number (`de37d06627e9ed42-1`, see db.refs; an archive row
+    number is accepted too), or a QueryError naming what was asked for."""
+    try:
+        parcel_id = parcel_id_for(session, ref)
+    except BadReference as exc:
+        raise QueryError(str(exc)) from None
+    if parcel_id is None:
+        raise QueryError(f"no parcel {ref} in this archive")
+    return session.get(Parcel, parcel_id)
 
 
 def owner_query(name: str | None = None, place: str | None = None, lot: str | None = None,

@@ -23,6 +23,7 @@ from app.review import PATH, field_at
 from app.scans import is_vertical, page_pixels, safe_name, scan_file
 from db.archive import Archive
 from db.models import Page, Scan, TextLineRow
+from db.refs import parcel_ref
 
 DEFAULT_DPI = 300
 
@@ -78,6 +79,8 @@ def write_scan(archive: Archive, scan: Scan, out: Path, font: DocumentFont) -> i
     canvas.setTitle(Path(scan.path).name)
     canvas.setCreator("Toji")
     pages = list(scan.pages)
+    # The parcels' numbers, as every verb prints them, so a PDF found later leads back.
+    canvas.setKeywords(" ".join(parcel_ref(scan.sha256, p.number) for p in pages if p.parcel))
     for page in pages:
         scale = 72.0 / (page.dpi or DEFAULT_DPI)
         width, height = page.width * scale, page.height * scale

@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, intersect, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Owner, Page, Parcel, Scan, SearchKey, TextLineRow
+from db.refs import parcel_ref
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ LEVEL_COLUMNS = {"道": Parcel.do, "郡": Parcel.gun, "府": Parcel.gun, "面": 
 class OwnerHit:
     """A parcel found through one of its owner rows, with why it matched."""
 
-    parcel_id: int
+    parcel_id: int  # the archive's row, for the services
+    parcel: str  # the parcel's number, as every verb and window shows it (db.refs)
     file: str
     page: int
     owner: str  # hanja as recorded
@@ -216,16 +218,17 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
     details = {row[0]: row for row in session.execute(
         select(Owner.id, Owner.name_hanja, Owner.name_hangul, Owner.is_final, Owner.position,
                Owner.confidence, Parcel.id, Parcel.location, Parcel.location_hangul,
-               Parcel.modern, Parcel.lot, Parcel.category, Parcel.area_m2, Page.number, Scan.path)
+               Parcel.modern, Parcel.lot, Parcel.category, Parcel.area_m2, Page.number, Scan.path,
+               Scan.sha256)
         .join(Parcel, Owner.parcel_id == Parcel.id).join(Page, Parcel.page_id == Page.id)
         .join(Scan, Page.scan_id == Scan.id).where(Owner.id.in_(shown)))}
     hits = []
     for owner_id in shown:
         (_, hanja, hangul, final, position, confidence, parcel_id, location, location_hangul,
-         modern, lot, category, area, page, path) = details[owner_id]
+         modern, lot, category, area, page, path, sha256) = details[owner_id]
         rank, why = ranks[owner_id][:2] if owner_id in ranks else (PLACE_ONLY, "place or lot")
         why += ", final owner" if final else f", earlier owner (row {position + 1})"
-        hits.append(OwnerHit(parcel_id, path, page, hanja or "", hangul, final, position,
+        hits.append(OwnerHit(parcel_id, parcel_ref(sha256, page), path, page, hanja or "", hangul, final, position,
                              location, location_hangul, modern, lot, category, area,
                              confidence, rank, why))
     return hits

@@ -164,11 +164,19 @@ def test_cli_certificate_verify_and_settings(read_archive, tmp_path: Path, capsy
     db = str(read_archive.folder / "toji.db")
     assert main(["settings", "office", "고양시청", "--db", db]) == 0
     assert "office = 고양시청" in capsys.readouterr().out
+    # One number for a parcel: the one `toji export` writes issues its certificate, and
+    # `toji search` prints the same.
+    assert main(["export", "--db", db]) == 0
+    exported = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    owner = _record(read_archive, FOREST)["owners"][-1]["name"]["hanja"]
+    forest = next(p["id"] for p in exported if p["owners"][-1]["name"]["hanja"] == owner)
     out = tmp_path / "cli.pdf"
-    assert main(["certificate", "--db", db, "--parcel", str(FOREST), "-o", str(out),
-                 "--json"]) == 0
+    assert main(["certificate", "--db", db, "--parcel", forest, "-o", str(out), "--json"]) == 0
     issued = json.loads(capsys.readouterr().out)
-    assert out.exists() and issued["parcel"] == FOREST
+    assert out.exists() and issued["parcel"] == forest
+    assert main(["search", "--db", db, "--name", owner, "--json"]) == 0
+    found = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert forest in {hit["parcel"] for hit in found}
     assert main(["verify", str(out), "--db", db]) == 0
     assert main(["verify", issued["code"], "--db", db]) == 0
     assert "소재지" in capsys.readouterr().out
@@ -176,6 +184,11 @@ def test_cli_certificate_verify_and_settings(read_archive, tmp_path: Path, capsy
     assert main(["verify", str(out), "--db", db]) == 1
     assert main(["certificate", "--db", db, "--parcel", "999", "-o", str(out)]) == 2
     assert "no parcel 999" in capsys.readouterr().err
+    assert main(["certificate", "--db", db, "--parcel", "parcel six", "-o", str(out)]) == 2
+    assert "'parcel six' is not a parcel number" in capsys.readouterr().err
+    assert main(["certificate", "--db", db, "--parcel", "0123456789abcdef-1", "-o",
+                 str(out)]) == 2
+    assert "no parcel 0123456789abcdef-1" in capsys.readouterr().err
     assert main(["settings", "colour", "--db", db]) == 2
 
 
