@@ -35,6 +35,9 @@ from app.search import current_actor
 from db.archive import Archive
 from db.index import index_parcel
 from db.models import Job, JobItem, Page, Parcel, Scan, TextLineRow
+from ocr.engine import ENGINES as _ENGINES
+
+ENGINES = tuple(_ENGINES)  # the OCR engines a job can read with (the GUI offers these)
 
 FINISHED = ("stored", "duplicate", "failed", "split")
 

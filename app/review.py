@@ -27,8 +27,10 @@ from app.search import QueryError, current_actor, find_parcel
 from db.archive import Archive
 from db.index import index_parcel
 from db.models import AuditEntry, Correction, Page, Parcel, Scan, TextLineRow
+from db.refs import parcel_ref
 from ocr.cells import CellReading
 from ocr.page import LAND
+from translit.dictionary import candidates
 from translit.fields import READERS, build_record, reread
 from translit.reading import is_hanja, read_name
 
@@ -231,6 +233,7 @@ class PageEntry:
     parcel_id: int | None  # None: the machine made no record of the page
     needs_review: bool
     lines: int
+    parcel: str | None = None  # the parcel's number as every verb shows it (db.refs)
 
 
 def pages_for_review(archive: Archive) -> list[PageEntry]:
@@ -242,18 +245,19 @@ def pages_for_review(archive: Archive) -> list[PageEntry]:
                                       .group_by(TextLineRow.page_id)).all())
         rows = session.execute(
             select(Page.id, Scan.path, Page.number, Page.status, Page.form, Page.template,
-                   Parcel.id, Parcel.needs_review, Parcel.current)
+                   Parcel.id, Parcel.needs_review, Parcel.current, Scan.sha256)
             .join(Scan, Scan.id == Page.scan_id).outerjoin(Parcel, Parcel.page_id == Page.id)
             .order_by(Page.id)).all()
     entries = []
-    for page_id, path, number, status, form, template, parcel_id, needs, current in rows:
+    for page_id, path, number, status, form, template, parcel_id, needs, current, sha in rows:
         if parcel_id is None:
             review = True
         else:
             review = bool((current or {}).get("review", {}).get("needs_review", needs))
         entries.append(PageEntry(page_id, path.replace("\\", "/").rsplit("/", 1)[-1], number,
                                  status, form, template, parcel_id, review,
-                                 counts.get(page_id, 0)))
+                                 counts.get(page_id, 0),
+                                 None if parcel_id is None else parcel_ref(sha, number)))
     return sorted(entries, key=lambda e: (not e.needs_review, e.page_id))
 
 
@@ -276,6 +280,35 @@ def page_lines(archive: Archive, page_id: int) -> list[LineView]:
         rows = session.scalars(select(TextLineRow).where(TextLineRow.page_id == page_id)
                                .order_by(TextLineRow.order)).all()
         return [LineView(r.id, r.text, r.confidence, r.box, r.field) for r in rows]
+
+
+@dataclass(frozen=True)
+class PageForReview:
+    """What the review screen shows of one page: the scan, the record as it stands (None
+    when the machine made none), its fields for review and the engine's lines."""
+
+    pixels: np.ndarray
+    record: dict[str, Any] | None
+    fields: list[FieldView]
+    lines: list[LineView]
+
+
+def page_for_review(archive: Archive, page_id: int) -> PageForReview:
+    require("review")
+    with archive.session() as session:
+        page = session.get(Page, page_id)
+        if page is None:
+            raise QueryError(f"no page {page_id} in this archive")
+        pixels = page_pixels(archive, page.scan, page.number)
+        record = page.parcel.effective if page.parcel is not None else None
+        parcel_id = page.parcel.id if page.parcel is not None else None
+    fields = review_fields(archive, parcel_id) if parcel_id is not None else []
+    return PageForReview(pixels, record, fields, page_lines(archive, page_id))
+
+
+def hanja_candidates(hangul: str) -> list[str]:
+    """Hanja that read as `hangul`, for the review screen's input helper."""
+    return candidates(hangul)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,20 @@ def find_parcel(session: Session, ref: str | int) -> Parcel:
     return session.get(Parcel, parcel_id)
 
 
+def first_final_owner(archive: Archive) -> str | None:
+    """The first parcel's final owner (hangul, else hanja), to fill the search desk when
+    the GUI photographs it; None while the archive holds no owner."""
+    from sqlalchemy import select
+
+    from db.models import Owner
+
+    require("search.records")
+    with archive.session() as session:
+        owner = session.execute(select(Owner.name_hangul, Owner.name_hanja)
+                                .where(Owner.is_final).order_by(Owner.parcel_id)).first()
+    return (owner[0] or owner[1]) if owner else None
+
+
 def owner_query(name: str | None = None, place: str | None = None, lot: str | None = None,
                 category: str | None = None, date_from: str | None = None,
                 date_to: str | None = None, desk: bool = False, limit: int = 50) -> OwnerQuery:

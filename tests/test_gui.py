@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,8 +23,10 @@ from sqlalchemy import func, select  # noqa: E402
 from app.auth import Principal, acting_as  # noqa: E402
 from app.certificate import verify_file  # noqa: E402
 from app.cli import main  # noqa: E402
+from app.parcel_view import parcel_detail  # noqa: E402
 from db.archive import open_archive  # noqa: E402
 from db.models import AuditEntry, Correction, Page, Parcel  # noqa: E402
+from db.refs import parcel_ref  # noqa: E402
 from tests.conftest import distinct_copies  # noqa: E402
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
@@ -45,6 +49,12 @@ def no_dialogs(monkeypatch) -> list[str]:
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: said.append(a[2]))
     monkeypatch.setattr(QMessageBox, "information", lambda *a: said.append(a[2]))
     return said
+
+
+def _number(archive) -> str:
+    with archive.session() as s:
+        page = s.get(Parcel, LAND).page
+        return parcel_ref(page.scan.sha256, page.number)
 
 
 def _record(archive) -> dict:
@@ -71,13 +81,15 @@ def test_search_desk_finds_explains_and_shows(app, qtbot, read_archive, no_dialo
     assert view.model.rowCount() >= 1 and not no_dialogs
     assert view.model.item(0, 1).text() == name["hanja"]
     assert "최종 소유자" in view.model.item(0, 8).text()  # the reason, in Korean
-    assert view.selected_parcel() == LAND
+    assert view.selected_parcel() == _number(read_archive)  # the number every verb takes
     assert _record(read_archive)["location"]["hangul"] in view.details.toPlainText()
     assert not view.card.pixmap().isNull()
     view.table.sortByColumn(6, Qt.SortOrder.DescendingOrder)  # sortable by area
     with read_archive.session() as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "desk search")).one()
+        looked = s.scalars(select(AuditEntry).where(AuditEntry.action == "view")).one()
     assert entry.detail["applicant"] == "김철수 (손자), 제적등본"
+    assert looked.subject == _number(read_archive)  # a look at a record is logged too
 
 
 def test_a_desk_user_searches_as_the_desk(app, qtbot, read_archive, no_dialogs) -> None:
@@ -89,8 +101,26 @@ def test_a_desk_user_searches_as_the_desk(app, qtbot, read_archive, no_dialogs) 
         assert view.desk.isChecked() and not view.desk.isEnabled()
         view.name.setText(_record(read_archive)["owners"][-1]["name"]["hangul"])
         view.search()  # no applicant: the service refuses, the window says why
-        assert no_dialogs and "applicant" in no_dialogs[0] and view.model.rowCount() == 0
-        assert no_dialogs[0].startswith("권한이 없습니다")  # a Korean heading first
+        said = view.problem.text()
+        assert not no_dialogs and "applicant" in said and view.model.rowCount() == 0
+        assert said.startswith("권한이 없습니다")  # a Korean heading first, in the window
+
+        # With an applicant, the detail pane shows what the desk service returns: the
+        # land and its final owner, never the owners before.
+        view.applicant.setText("김철수")
+        view.search()
+        assert view.model.rowCount() >= 1 and not view.problem.text()
+        allowed = parcel_detail(read_archive, view.selected_parcel(), "김철수")
+    record = _record(read_archive)
+    shown = view.details.toPlainText()
+    assert allowed.desk and [o.position for o in allowed.owners] == [len(record["owners"])]
+    assert allowed.owners[0].name in shown
+    earlier = [o["name"]["hangul"] for o in record["owners"][:-1]]
+    assert earlier and not any(name in shown for name in earlier)
+    assert view.card.pixmap().width() > 0
+    with acting_as(Principal("clerk1", "clerk")):
+        whole = parcel_detail(read_archive, view.selected_parcel())
+    assert not whole.desk and len(whole.owners) == len(record["owners"])
 
 
 def test_review_accept_correct_and_hanja_helper(app, qtbot, read_archive, no_dialogs) -> None:
@@ -218,6 +248,24 @@ def test_screenshot_of_each_view(app, read_archive, tmp_path: Path, view: str, c
     dark = sum(1 for y in range(0, 768, 8) for x in range(0, 1366, 8)
                if image.pixelColor(x, y).lightness() < 100)
     assert dark > 40  # text and scans drawn, not an empty window
+
+
+VIEWS = ("batch", "review", "search", "certificate", "settings")
+
+
+def test_screenshot_of_every_view_on_an_empty_archive(tmp_path: Path) -> None:
+    """A new archive has no page and no owner: every view still photographs, and returns
+    (a message box shown offscreen would wait for ever: hence a process with a limit)."""
+    db = str(tmp_path / "empty" / "toji.db")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TOJI_USER": "admin",
+           "TOJI_PASSWORD": "a-long-test-password"}
+    for view in VIEWS:
+        out = tmp_path / f"{view}.png"
+        done = subprocess.run([sys.executable, "-m", "app.cli", "gui", "--db", db,
+                               "--screenshot", str(out), "--view", view],
+                              env=env, capture_output=True, text=True, timeout=240)
+        assert done.returncode == 0, (view, done.stderr[-2000:])
+        assert QImage(str(out)).width() == 1366, view
 
 
 def test_no_hang_without_a_display_or_credentials(app, read_archive, tmp_path: Path,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
+from app.archive import Archive
 from app.auth import AuthError, Principal, acting_as, create_user, has_users, sign_in
-from db.archive import Archive
 
 VIEWS = ("batch", "review", "search", "certificate")
 
@@ -74,10 +74,6 @@ def _login(archive: Archive, interactive: bool = True) -> Principal:
 
 def _fill(window, view: str, archive: Archive, out: Path):  # noqa: ANN001, ANN202
     """Puts something to look at into the view being photographed."""
-    from sqlalchemy import select
-
-    from db.models import Owner
-
     if view == "batch":
         batch_view = window.views["batch"]
         samples = Path(__file__).resolve().parents[1] / "samples" / "pages"
@@ -90,16 +86,16 @@ def _fill(window, view: str, archive: Archive, out: Path):  # noqa: ANN001, ANN2
         if field is not None and field.hangul:
             review.helper.setText(field.hangul[:1])  # the helper's candidates, on show
     elif view in ("search", "certificate"):
-        with archive.session() as session:
-            owner = session.scalars(select(Owner).where(Owner.is_final)
-                                    .order_by(Owner.parcel_id)).first()
+        from app.search import first_final_owner
+
         search = window.views["search"]
-        if owner is not None:
-            search.name.setText(owner.name_hangul or owner.name_hanja or "")
+        name = first_final_owner(archive)
         search.applicant.setText("김민수")
         search.relation.setText("손자")
         search.proof.setText("제적등본")
-        search.search()
+        if name is not None:  # an empty archive is photographed as it opens
+            search.name.setText(name)
+            search.search()
         if view == "certificate" and search.selected_parcel() is not None:
             from ui.certificate_dialog import CertificateDialog
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import batch
-from db.archive import Archive
+from app.archive import Archive
 from ui.i18n import t
 from ui.worker import Task
 

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.archive import Archive
 from app.certificate import issue, preview
-from db.archive import Archive
 from ui.i18n import t
 from ui.messages import explain
 
@@ -42,15 +42,15 @@ def pages_as_images(pdf: bytes, dpi: int = 96) -> list[QImage]:
 
 
 class CertificateDialog(QDialog):
-    def __init__(self, archive: Archive, parcel_id: int, applicant: str | None,
+    def __init__(self, archive: Archive, parcel: str, applicant: str | None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.archive, self.parcel_id, self.applicant = archive, parcel_id, applicant
-        self.setWindowTitle(f"{t('증명서')} — #{parcel_id}")
+        self.archive, self.parcel, self.applicant = archive, parcel, applicant
+        self.setWindowTitle(f"{t('증명서')} — {parcel}")
         self.issued = None
         pages = QWidget()
         column = QVBoxLayout(pages)
-        for image in pages_as_images(preview(archive, parcel_id, applicant)):
+        for image in pages_as_images(preview(archive, parcel, applicant)):
             label = QLabel()
             label.setPixmap(QPixmap.fromImage(image))
             label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
@@ -74,11 +74,11 @@ class CertificateDialog(QDialog):
         self.resize(760, 720)
 
     def issue_to(self, path: Path):  # noqa: ANN201 - app.certificate.Issued
-        self.issued = issue(self.archive, self.parcel_id, path, applicant=self.applicant)
+        self.issued = issue(self.archive, self.parcel, path, applicant=self.applicant)
         return self.issued
 
     def save(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, t("저장"), f"certificate-{self.parcel_id}.pdf",
+        name, _ = QFileDialog.getSaveFileName(self, t("저장"), f"certificate-{self.parcel}.pdf",
                                               "PDF (*.pdf)")
         if name:
             try:

@@ -52,6 +52,7 @@ ENGLISH = {
     "기본 (PP-OCRv6)": "Shipped (PP-OCRv6)", "이제 이 모델로 읽습니다: ": "Now reading with: ",
     "줄": "lines", "줄/초": "lines/s", "사용합니다": "now in use",
     "보관만 합니다 (더 나쁨)": "kept, not used (not better)",
+    "최종 소유자": "Final owner", "현재": "Today", "면적": "Area",
 }
 
 

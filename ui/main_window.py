@@ -9,8 +9,8 @@ import os
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
+from app.archive import Archive
 from app.auth import Principal
-from db.archive import Archive
 from ui.batch_view import BatchView
 from ui.i18n import t
 from ui.review_view import ReviewView

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import recognisers
+from app.archive import Archive
 from app.auth import current
 from ui.i18n import t
 from ui.messages import explain
@@ -29,7 +30,7 @@ COLUMNS = ("모델", "사용 중", "만든 때", "검증 CER", "이전 CER", "�
 
 
 class ModelsPanel(QGroupBox):
-    def __init__(self, archive) -> None:  # noqa: ANN001 - db.archive.Archive
+    def __init__(self, archive: Archive) -> None:
         super().__init__(t("모델"))
         self.archive = archive
         self.task: Task | None = None

@@ -33,20 +33,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.archive import Archive
 from app.review import (
     FieldView,
     LineView,
     PageEntry,
     assign,
     correct_field,
-    page_lines,
+    hanja_candidates,
+    page_for_review,
     pages_for_review,
-    review_fields,
 )
-from app.scans import page_pixels
-from db.archive import Archive
-from db.models import Page, Parcel
-from translit.dictionary import candidates
 from ui.i18n import t
 from ui.labels import field_label
 from ui.messages import explain
@@ -236,15 +233,11 @@ class ReviewView(QWidget):
 
     def refresh(self, keep: str | None = None) -> None:
         entry = self.entry
-        pid = entry.parcel_id
-        self.fields = review_fields(self.archive, pid) if pid is not None else []
-        self.lines = page_lines(self.archive, entry.page_id)
-        with self.archive.session() as session:
-            page = session.get(Page, entry.page_id)
-            pixels = page_pixels(self.archive, page.scan, page.number)
-            record = session.get(Parcel, pid).effective if pid is not None else None
+        shown = page_for_review(self.archive, entry.page_id)
+        self.fields, self.lines, record = shown.fields, shown.lines, shown.record
+        pixels = shown.pixels
         flagged = sum(f.flagged for f in self.fields)
-        subject = f"#{pid}" if pid is not None else t("필지 없음")
+        subject = entry.parcel if entry.parcel is not None else t("필지 없음")
         mark = page_mark(entry)
         self.page_label.setText(f"{subject}  {entry.file} {entry.number}{t('쪽')}  "
                                 f"({self.index + 1}/{len(self.pages)}, {t('검토 필요')} {flagged})"
@@ -373,6 +366,6 @@ class ReviewView(QWidget):
         """The dictionary's hanja for what was typed, those the font can draw."""
         self.choices.clear()
         metrics = QFontMetrics(self.choices.font())
-        for hanja in candidates(text.strip()):
+        for hanja in hanja_candidates(text.strip()):
             if all(metrics.inFontUcs4(ord(ch)) for ch in hanja):
                 self.choices.addItem(hanja)

@@ -1,6 +1,9 @@
 """The search desk (조상땅 찾기): name in hangul or hanja, place, lot, and the applicant;
 sortable results saying why each matched; the chosen parcel's card and fields; one
-click to its certificate. A desk user's searches are desk searches (final owners)."""
+click to its certificate. A desk user's searches are desk searches (final owners), and
+the detail pane shows what `app.parcel_view` gives the signed-in role: a desk user sees
+the land and its final owner only. A refused query is said under the form, not in a
+box that stops the desk."""
 
 from __future__ import annotations
 
@@ -23,11 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.archive import Archive
 from app.auth import current
-from app.review import shown
+from app.parcel_view import ParcelDetail, parcel_detail
 from app.search import owner_query, search_owners
-from db.archive import Archive
-from db.models import Page, Parcel
 from ui.i18n import t
 from ui.labels import reason
 from ui.messages import explain
@@ -78,6 +80,9 @@ class SearchView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(self._show)
         self.count = QLabel()
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #b00020")
+        self.problem.setWordWrap(True)
         self.card = QLabel()
         self.card.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.card.setMinimumWidth(260)
@@ -89,6 +94,7 @@ class SearchView(QWidget):
         left = QWidget()
         column = QVBoxLayout(left)
         column.addLayout(form)
+        column.addWidget(self.problem)
         column.addWidget(self.count)
         column.addWidget(self.table, 1)
         right = QWidget()
@@ -115,11 +121,12 @@ class SearchView(QWidget):
                                 self.lot.text() or None, desk=self.desk.isChecked())
             self.hits = search_owners(self.archive, query, applicant=self.applicant_text())
         except Exception as exc:  # noqa: BLE001 - a refused query or role: say why
-            QMessageBox.warning(self, t("오류"), explain(exc))
+            self.problem.setText(explain(exc))
             return
+        self.problem.clear()
         self.model.setRowCount(0)
         for h in self.hits:
-            values = [h.parcel_id, h.owner, h.owner_hangul, h.location_hangul or h.location,
+            values = [h.parcel, h.owner, h.owner_hangul, h.location_hangul or h.location,
                       h.lot or "", h.category or "", h.area_m2, "✓" if h.is_final else "",
                       reason(h.why)]
             items = []
@@ -133,58 +140,49 @@ class SearchView(QWidget):
         if self.hits:
             self.table.selectRow(0)
 
-    def selected_parcel(self) -> int | None:
+    def selected_parcel(self) -> str | None:
+        """The chosen hit's parcel number (db.refs), as every verb takes it."""
         rows = self.table.selectionModel().selectedRows()
-        return int(self.model.item(rows[0].row(), 0).data(Qt.ItemDataRole.DisplayRole)) \
+        return str(self.model.item(rows[0].row(), 0).data(Qt.ItemDataRole.DisplayRole)) \
             if rows else None
 
     def _show(self) -> None:
-        from app.scans import bounds, page_pixels
-
-        pid = self.selected_parcel()
-        self.certify.setEnabled(pid is not None)
-        if pid is None:
+        number = self.selected_parcel()
+        self.certify.setEnabled(number is not None)
+        if number is None:
             return
-        with self.archive.session() as session:
-            parcel = session.get(Parcel, pid)
-            record = parcel.effective
-            page = session.get(Page, parcel.page_id)
-            pixels = page_pixels(self.archive, page.scan, page.number)
-        quads = [f["box"] for f in (record.get("location"), record.get("lot")) if f and
-                 f.get("box")] + [o["name"]["box"] for o in record.get("owners") or []
-                                  if o.get("name", {}).get("box")]
-        h, w = pixels.shape[:2]
-        x0, y0, x1, y1 = bounds(quads, w, h, 0.05) or (0, 0, w, h)
-        self.card.setPixmap(pixmap(pixels[y0:y1, x0:x1]).scaled(
+        try:
+            detail = parcel_detail(self.archive, number, self.applicant_text())
+        except Exception as exc:  # noqa: BLE001 - a scan gone, a desk user without applicant
+            self.problem.setText(explain(exc))
+            self.card.clear()
+            self.details.clear()
+            return
+        self.detail = detail
+        self.card.setPixmap(pixmap(detail.crop).scaled(
             self.card.width(), 300, Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.SmoothTransformation))
-        self.details.setHtml(_record_html(record, parcel.modern))
+        self.details.setHtml(_detail_html(detail))
 
     def open_certificate(self) -> None:
         from ui.certificate_dialog import CertificateDialog
 
-        pid = self.selected_parcel()
-        if pid is None:
+        number = self.selected_parcel()
+        if number is None:
             return
         try:
-            CertificateDialog(self.archive, pid, self.applicant_text(), self).exec()
+            CertificateDialog(self.archive, number, self.applicant_text(), self).exec()
         except Exception as exc:  # noqa: BLE001 - a desk user without applicant, a scan gone
             QMessageBox.warning(self, t("오류"), explain(exc))
 
 
-def _shown(field: dict | None) -> str:
-    return shown(field) or "-"
-
-
-def _record_html(record: dict, modern: str | None) -> str:
-    area = record.get("area") or {}
-    rows = [("소재지", _shown(record.get("location"))), ("현재", modern or "-"),
-            ("지번", _shown(record.get("lot"))), ("지목", _shown(record.get("category"))),
-            ("면적", _shown(area) + (f" = {area['m2']:,.2f}㎡" if area.get("m2") else ""))]
+def _detail_html(detail: ParcelDetail) -> str:
+    rows = [("번호", detail.parcel), ("소재지", detail.location or "-"),
+            ("현재", detail.modern or "-"), ("지번", detail.lot or "-"),
+            ("지목", detail.category or "-"), ("면적", detail.area or "-")]
     owners = "".join(
-        f"<tr><td>{i + 1}</td><td>{(o.get('date') or {}).get('iso', '')}</td>"
-        f"<td>{_shown(o.get('cause'))}</td><td><b>{_shown(o.get('name'))}</b></td></tr>"
-        for i, o in enumerate(record.get("owners") or []))
+        f"<tr><td>{o.position}</td><td>{o.date}</td><td>{o.cause or '-'}</td>"
+        f"<td><b>{o.name or '-'}</b></td></tr>" for o in detail.owners)
     land = "".join(f"<tr><th align=left>{t(k)}</th><td>{v}</td></tr>" for k, v in rows)
-    return (f"<table>{land}</table><h4>{t('소유자')}</h4>"
-            f"<table cellspacing=4>{owners}</table>")
+    title = t("최종 소유자") if detail.desk else t("소유자")
+    return f"<table>{land}</table><h4>{title}</h4><table cellspacing=4>{owners}</table>"

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import settings
-from db.archive import Archive
-from ocr.engine import ENGINES
+from app.archive import Archive
+from app.batch import ENGINES
 from ui.i18n import t
 from ui.messages import explain
 from ui.models_view import ModelsPanel
