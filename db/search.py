@@ -3,10 +3,11 @@ place, lot, category and date, answered from the index that `db.index` keeps."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import and_, func, intersect, or_, select
+from sqlalchemy import and_, case, false, func, intersect, literal, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Owner, Page, Parcel, Scan, SearchKey, TextLineRow
@@ -63,7 +64,7 @@ class OwnerHit:
     category: str | None
     area_m2: float | None
     confidence: float | None
-    rank: int  # see _name_candidates: 0 exact … 4 one syllable off, 5 by place or lot alone
+    rank: int  # see _Ranker: 0 exact … 5 one syllable off, 6 by place or lot alone
     why: str
 
 
@@ -84,46 +85,111 @@ class OwnerQuery:
     confusable: frozenset[frozenset[str]] = frozenset()  # hanja pairs OCR takes for each other
 
 
-def _posting(key: str):  # noqa: ANN202 - a select of owner ids
-    return select(SearchKey.owner_id).where(SearchKey.key == key)
+EXACT, LOOKALIKE, UNCERTAIN, SAME_READING, PARTIAL, ONE_OFF, PLACE_ONLY = range(7)
+Row = tuple[int, str | None, str | None, bool, float | None]  # id, hanja, hangul, final, conf
 
 
-EXACT, LOOKALIKE, SAME_READING, PARTIAL, ONE_OFF, PLACE_ONLY = range(6)
+def _postings(*keys: str):  # noqa: ANN202 - a select of owner ids
+    return select(SearchKey.owner_id).where(SearchKey.key.in_(keys))
 
 
-def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, str, tuple]]:
-    """owner id → (rank, why). Ranks: the hanja written (0), one character the recogniser
-    confuses with it (1), the same reading in other hanja (2), a name containing the
-    query (3), one syllable off (4). Every step is one indexed query: postings intersected
-    and names checked inside the database, never long lists of ids sent in."""
+def _lookalikes(hanja: str, confusable: frozenset[frozenset[str]]) -> list[str]:
+    """The name with one character swapped for one the recogniser confuses it with."""
+    out = []
+    for i, ch in enumerate(hanja):
+        for pair in confusable:
+            if ch in pair:
+                out += [hanja[:i] + other + hanja[i + 1:] for other in pair if other != ch]
+    return sorted(set(out))
+
+
+def _alike_sql(query: str | None, column, confusable: frozenset[frozenset[str]]):  # noqa: ANN001, ANN202
+    """How alike a hanja query and a name look, character by character in place, as a
+    column the database orders by: a shared character counts 1, a pair the recogniser
+    confuses 0.5, a name of another length 0. Among names one syllable off, the one
+    misread by a single character comes first."""
+    if not query:
+        return literal(0.0)
+    terms = []
+    for i, ch in enumerate(query):
+        at = func.substr(column, i + 1, 1)
+        alikes = sorted(c for pair in confusable if ch in pair for c in pair if c != ch)
+        whens = [(at == ch, 1.0)] + ([(at.in_(alikes), 0.5)] if alikes else [])
+        terms.append(case(*whens, else_=0.0))
+    return case((func.length(column) == len(query), sum(terms[1:], terms[0])), else_=0.0)
+
+
+def _uncertain_why(query: str, name: str) -> str:
+    """Which character the recogniser was unsure of: the one where the name as read and
+    the query differ (hanja with hanja, a hangul query by its syllables)."""
+    for read, asked in zip(name, query, strict=False):
+        if read != asked:
+            return f"uncertain character {read}: could be {asked}"
+    return "uncertain character"
+
+
+class _Ranker:
+    """Candidates found tier by tier, best tier first, each tier ranked and cut inside the
+    database (alike, final owner, confidence, id) with every filter applied: only as
+    many rows as can still be shown come back, and the search stops once it has them.
+    Tiers: the hanja written (0), one character the recogniser confuses with it (1), a
+    name the recogniser read with a character it was unsure of, whose other reading is
+    the query (2), the same reading in other hanja (3), a name containing the query (4),
+    one syllable off (5)."""
+
+    def __init__(self, session: Session, q: OwnerQuery, filtered) -> None:  # noqa: ANN001
+        self.session, self.q, self.filtered = session, q, filtered
+        self.found: dict[int, tuple[int, str, Row]] = {}
+        self.alike = _alike_sql(q.name_hanja, Owner.name_hanja, q.confusable)
+
+    @property
+    def full(self) -> bool:
+        return len(self.found) >= self.q.limit
+
+    def rows(self, condition, extra: int = 1) -> list[Row]:  # noqa: ANN001
+        query = self.filtered(select(Owner.id, Owner.name_hanja, Owner.name_hangul,
+                                     Owner.is_final, Owner.confidence).where(condition))
+        if self.found:
+            query = query.where(Owner.id.not_in(list(self.found)))
+        query = query.order_by(self.alike.desc(), Owner.is_final.desc(),
+                               func.coalesce(Owner.confidence, 0.0).desc(), Owner.id)
+        return [tuple(r) for r in self.session.execute(
+            query.limit((self.q.limit - len(self.found)) * extra))]
+
+    def tier(self, condition, why: Callable[[Row], tuple[int, str] | None],  # noqa: ANN001
+             extra: int = 1) -> None:
+        if self.full:
+            return
+        for row in self.rows(condition, extra):
+            rank = why(row)
+            if rank is not None and not self.full:
+                self.found[row[0]] = (*rank, row)
+
+
+def _name_candidates(session: Session, q: OwnerQuery, filtered) -> dict[int, tuple[int, str, Row]]:  # noqa: ANN001
+    """owner id → (rank, why, row), at most q.limit of them, best first. Every step is an
+    indexed lookup of name keys (db.index), never long lists of ids sent in."""
     hanja, hangul = q.name_hanja, q.name_hangul
-    found: dict[int, tuple[int, str, tuple]] = {}  # id → (rank, why, the row's sort columns)
-
-    def classify(rows, default: tuple[int, str] | None) -> None:  # noqa: ANN001
-        for owner_id, name_hanja, name_hangul, final, confidence in rows:
-            if hanja and name_hanja == hanja:
-                rank = (EXACT, "exact name")
-            elif hanja and _one_lookalike(hanja, name_hanja or "", q.confusable):
-                rank = (LOOKALIKE, f"one look-alike character from {hanja}")
-            elif hangul and name_hangul == hangul:
-                rank = (SAME_READING, "same reading") if hanja else (EXACT, "exact name")
-            elif default is not None:
-                rank = default
-            elif hangul and name_hangul and Levenshtein.distance(name_hangul, hangul) <= 1:
-                rank = (ONE_OFF, f"one syllable from {hangul}")
-            else:
-                continue
-            if owner_id not in found or found[owner_id][0] > rank[0]:
-                found[owner_id] = (*rank, (owner_id, name_hanja, final, confidence))
-
-    def owners_where(condition):  # noqa: ANN001, ANN202
-        return session.execute(select(Owner.id, Owner.name_hanja, Owner.name_hangul,
-                                      Owner.is_final, Owner.confidence).where(condition))
-
-    exact = [k for k in (f"h:{hanja}" if hanja else None, f"k:{hangul}" if hangul else None) if k]
-    # A hit on an exact key that is not the row's own name came through a linked name.
-    classify(owners_where(Owner.id.in_(select(SearchKey.owner_id).where(SearchKey.key.in_(exact)))),
-             (EXACT, "linked Korean name"))
+    r = _Ranker(session, q, filtered)
+    if hanja:
+        r.tier(or_(Owner.id.in_(_postings("h:" + hanja)),
+                   and_(Owner.id.in_(_postings("k:" + hangul)) if hangul else false(),
+                        func.coalesce(Owner.name_hangul, "") != (hangul or ""))),
+               lambda row: (EXACT, "exact name" if row[1] == hanja else "linked Korean name"))
+        variants = _lookalikes(hanja, q.confusable)
+        if variants:
+            r.tier(Owner.id.in_(_postings(*["h:" + v for v in variants])),
+                   lambda row: (LOOKALIKE, f"one look-alike character from {hanja}"))
+        r.tier(Owner.id.in_(_postings("u:" + hanja)),
+               lambda row: (UNCERTAIN, _uncertain_why(hanja, row[1] or "")))
+        if hangul:
+            r.tier(Owner.id.in_(_postings("k:" + hangul)),
+                   lambda row: (SAME_READING, "same reading"))
+    elif hangul:
+        r.tier(Owner.id.in_(_postings("k:" + hangul)),
+               lambda row: (EXACT, "exact name" if row[2] == hangul else "linked Korean name"))
+        r.tier(Owner.id.in_(_postings("r:" + hangul)),
+               lambda row: (UNCERTAIN, _uncertain_why(hangul, _syllables(row))))
     # Partial names: by the reading's two-syllable pieces (a hanja query through its own
     # reading), then the hanja or hangul itself checked inside the database.
     for text, column in ((hanja, Owner.name_hanja), (hangul, Owner.name_hangul)):
@@ -138,83 +204,73 @@ def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, st
                       else SearchKey.key.startswith(key, autoescape=True))
             ids = select(SearchKey.owner_id).where(begins).limit(5000).scalar_subquery()
         elif len(hangul) >= 2:
-            postings = [_posting("b:" + hangul[i:i + 2]) for i in range(len(hangul) - 1)]
-            ids = intersect(*postings) if len(postings) > 1 else postings[0]
+            pieces = [_postings("b:" + hangul[i:i + 2]) for i in range(len(hangul) - 1)]
+            ids = intersect(*pieces) if len(pieces) > 1 else pieces[0]
         else:
             continue
-        classify(owners_where(and_(Owner.id.in_(ids), column.contains(text, autoescape=True))),
-                 (PARTIAL, f"name contains {text}"))
-    unfiltered = not (q.place_units or q.lot or q.category or q.date_from or q.date_to or q.desk)
-    if unfiltered and len(found) >= q.limit:
-        return found  # one-syllable-off names would rank below every hit already found
+        r.tier(and_(Owner.id.in_(ids), column.contains(text, autoescape=True)),
+               lambda row, text=text: (PARTIAL, f"name contains {text}"))
     if hangul and len(hangul) >= 2:
         deletions = [hangul[:i] + hangul[i + 1:] for i in range(len(hangul))]
         keys = [f"d:{hangul}"] + [f"k:{d}" for d in deletions] + [f"d:{d}" for d in deletions]
-        classify(owners_where(Owner.id.in_(
-            select(SearchKey.owner_id).where(SearchKey.key.in_(keys)))), None)
-    return found
+        # A shared deletion key may hide two syllables apart: fetch more, keep one apart.
+        r.tier(Owner.id.in_(_postings(*keys)),
+               lambda row: (ONE_OFF, f"one syllable from {hangul}") if row[2] and
+               Levenshtein.distance(row[2], hangul) <= 1 else None, extra=3)
+    return r.found
 
 
-def _one_lookalike(query: str, name: str, confusable: frozenset[frozenset[str]]) -> bool:
-    """True when the two differ in exactly one character, a pair the recogniser confuses."""
-    if len(query) != len(name):
-        return False
-    differing = [(a, b) for a, b in zip(query, name, strict=True) if a != b]
-    return len(differing) == 1 and frozenset(differing[0]) in confusable
+def _syllables(row: Row) -> str:
+    """A row's name for comparing with a hangul query: its hanja, one per syllable, so
+    the character shown is the one written (the hangul when there is no hanja)."""
+    hanja, hangul = row[1] or "", row[2] or ""
+    return hanja if len(hanja) == len(hangul) else hangul
 
 
 def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
-    """Parcels by owner name, place, lot, category and date, ranked: exact before partial
-    before one-syllable-off, then by hanja in common with a hanja query, final owners
+    """Parcels by owner name, place, lot, category and date, ranked: exact before
+    look-alike before uncertain characters before the same reading before partial
+    before one syllable off, then by hanja in common with a hanja query, final owners
     before earlier ones, confident before not.
 
-    Two steps: every candidate is filtered and ranked on a few columns, then only the
-    hits shown are loaded whole (file, page, place), so a common name stays fast."""
-    query = select(Owner.id, Owner.name_hanja, Owner.is_final, Owner.confidence).join(
-        Parcel, Owner.parcel_id == Parcel.id)
+    Ranked and cut inside the database, tier by tier (see _Ranker); only the hits shown
+    are then loaded whole (file, page, place), so a common name stays fast."""
     named = bool(q.name_hanja or q.name_hangul)
-    ranks: dict[int, tuple[int, str, tuple]] = {}
-    filtered = bool(q.place_units or q.lot or q.category or q.date_from or q.date_to)
+
+    def filtered(query):  # noqa: ANN001, ANN202 - the place, lot, date and desk conditions
+        if q.desk or not named:
+            query = query.where(Owner.is_final.is_(True))
+        if not (q.place_units or q.lot or q.category):
+            return _dates(query, q)
+        query = query.join(Parcel, Owner.parcel_id == Parcel.id)
+        for unit in q.place_units:
+            if any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in unit):
+                # The suffix names the level, so one indexed column answers (an OR of all
+                # four would scan); a unit without a known suffix may be any level. With a
+                # name, the name's candidates are the selective side: the place column is
+                # wrapped so the planner starts from them, not from the village's index.
+                column = LEVEL_COLUMNS.get(unit[-1])
+                columns = [column] if column is not None else [Parcel.do, Parcel.gun,
+                                                               Parcel.myeon, Parcel.ri]
+                query = query.where(or_(*[(func.coalesce(c, "") if named else c) == unit
+                                          for c in columns]))
+            else:
+                pattern = _like_pattern(unit)
+                query = query.where(or_(Parcel.location_hangul.like(pattern, escape="\\"),
+                                        Parcel.modern.like(pattern, escape="\\")))
+        if q.lot:
+            query = query.where(Parcel.lot == q.lot)
+        if q.category:
+            query = query.where(Parcel.category == q.category)
+        return _dates(query, q)
+
     if named:
-        ranks = _name_candidates(session, q)
-        if not ranks:
-            return []
-        query = query.where(Owner.id.in_(list(ranks)))
-    if q.desk or not named:
-        query = query.where(Owner.is_final.is_(True))
-    for unit in q.place_units:
-        if any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in unit):
-            # The suffix names the level, so one indexed column answers (an OR of all four
-            # would scan); a unit without a known suffix may be any level. With a name, the
-            # name's candidates are the selective side: the place column is wrapped so the
-            # planner starts from them, not from the village's index.
-            column = LEVEL_COLUMNS.get(unit[-1])
-            columns = [column] if column is not None else [Parcel.do, Parcel.gun, Parcel.myeon,
-                                                           Parcel.ri]
-            query = query.where(or_(*[(func.coalesce(c, "") if named else c) == unit
-                                      for c in columns]))
-        else:
-            pattern = _like_pattern(unit)
-            query = query.where(or_(Parcel.location_hangul.like(pattern, escape="\\"),
-                                    Parcel.modern.like(pattern, escape="\\")))
-    if q.lot:
-        query = query.where(Parcel.lot == q.lot)
-    if q.category:
-        query = query.where(Parcel.category == q.category)
-    if q.date_from:
-        query = query.where(Owner.date_iso >= q.date_from)
-    if q.date_to:
-        query = query.where(Owner.date_iso <= q.date_to)
-    if not named:
-        query = query.order_by(Parcel.id).limit(q.limit)
-    if named and not filtered:  # the candidates already carry what ranking needs
-        rows = [r[2] for r in ranks.values() if r[2][2] or not q.desk]
+        ranks = _name_candidates(session, q, filtered)
+        shown = list(ranks)
     else:
-        rows = list(session.execute(query))
-    scored = sorted(rows, key=lambda r: (
-        ranks.get(r[0], (PLACE_ONLY,))[0], -_alike(q.name_hanja, r[1] or "", q.confusable),
-        not r[2], -(r[3] or 0), r[0]))
-    shown = [r[0] for r in scored[:q.limit]]
+        ranks = {}
+        shown = list(session.scalars(filtered(select(Owner.id)).order_by(Owner.parcel_id)
+                                     .limit(q.limit)))
     details = {row[0]: row for row in session.execute(
         select(Owner.id, Owner.name_hanja, Owner.name_hangul, Owner.is_final, Owner.position,
                Owner.confidence, Parcel.id, Parcel.location, Parcel.location_hangul,
@@ -228,17 +284,15 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
          modern, lot, category, area, page, path, sha256) = details[owner_id]
         rank, why = ranks[owner_id][:2] if owner_id in ranks else (PLACE_ONLY, "place or lot")
         why += ", final owner" if final else f", earlier owner (row {position + 1})"
-        hits.append(OwnerHit(parcel_id, parcel_ref(sha256, page), path, page, hanja or "", hangul, final, position,
-                             location, location_hangul, modern, lot, category, area,
-                             confidence, rank, why))
+        hits.append(OwnerHit(parcel_id, parcel_ref(sha256, page), path, page, hanja or "",
+                             hangul, final, position, location, location_hangul, modern, lot,
+                             category, area, confidence, rank, why))
     return hits
 
 
-def _alike(query: str | None, name: str, confusable: frozenset[frozenset[str]]) -> float:
-    """How alike a hanja query and a name look, character by character in place: a shared
-    character counts 1, a pair the recogniser confuses 0.5. Among names one syllable
-    off, the one misread by a single character scores highest."""
-    if not query or len(query) != len(name):
-        return 0
-    return sum(1.0 if a == b else 0.5 if frozenset((a, b)) in confusable else 0.0
-               for a, b in zip(query, name, strict=True))
+def _dates(query, q: OwnerQuery):  # noqa: ANN001, ANN202
+    if q.date_from:
+        query = query.where(Owner.date_iso >= q.date_from)
+    if q.date_to:
+        query = query.where(Owner.date_iso <= q.date_to)
+    return query
