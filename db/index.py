@@ -8,6 +8,9 @@ record as it stands. Name keys make every name query an index lookup, with no sc
                             find); a partial hanja query goes through its reading too
   d:김정일                  the hangul name with one syllable left out: two names one
                             misread syllable apart share such a key (or one is the other's)
+  u:金乭伊 / r:김돌이        a name the recogniser's runner-up for a character it was
+                            unsure of makes (its field's `variants`, ocr.unsure), hanja
+                            and hangul: the name as written may be this one
 """
 
 from __future__ import annotations
@@ -21,8 +24,12 @@ from sqlalchemy.orm import Session
 from db.models import Event, Owner, Parcel, SearchKey
 
 
-def name_keys(hanja: str | None, hangul: str | None) -> set[str]:
+def name_keys(hanja: str | None, hangul: str | None,
+              variants: Iterable[dict[str, Any]] = ()) -> set[str]:
     keys: set[str] = set()
+    for variant in variants:
+        keys |= {f"u:{variant['hanja']}"} | ({f"r:{variant['hangul']}"}
+                                              if variant.get("hangul") else set())
     if hanja:
         keys.add("h:" + hanja)
     if hangul:
@@ -72,17 +79,21 @@ def index_parcel(session: Session, parcel: Parcel) -> None:
     session.flush()
     linked = {i: (_text(link), _text(link, "hangul")) for i, row in enumerate(rows)
               if (link := (row.get("name") or {}).get("korean_name"))}
-    write_keys(session, parcel.owners, linked)
+    variants = {i: row["name"]["variants"] for i, row in enumerate(rows)
+                if (row.get("name") or {}).get("variants") and not row["name"].get("confirmed")}
+    write_keys(session, parcel.owners, linked, variants)
 
 
 def write_keys(session: Session, owners: Iterable[Owner],
-               linked: dict[int, tuple[str | None, str | None]] | None = None) -> None:
-    """Keys for each owner's name, and for a Korean name a clerk linked to it (創氏名)."""
-    linked = linked or {}
+               linked: dict[int, tuple[str | None, str | None]] | None = None,
+               variants: dict[int, list[dict[str, Any]]] | None = None) -> None:
+    """Keys for each owner's name, the names its doubted characters may make (not once a
+    clerk confirmed it), and a Korean name a clerk linked to it (創氏名)."""
+    linked, variants = linked or {}, variants or {}
     rows = [{"key": key, "owner_id": o.id}
             for o in owners
-            for key in name_keys(o.name_hanja, o.name_hangul) | name_keys(*linked.get(o.position,
-                                                                                       (None, None)))]
+            for key in name_keys(o.name_hanja, o.name_hangul, variants.get(o.position, ()))
+            | name_keys(*linked.get(o.position, (None, None)))]
     if rows:
         session.execute(insert(SearchKey), rows)
 

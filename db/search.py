@@ -119,12 +119,14 @@ def _alike_sql(query: str | None, column, confusable: frozenset[frozenset[str]])
     return case((func.length(column) == len(query), sum(terms[1:], terms[0])), else_=0.0)
 
 
-def _uncertain_why(query: str, name: str) -> str:
-    """Which character the recogniser was unsure of: the one where the name as read and
-    the query differ (hanja with hanja, a hangul query by its syllables)."""
-    for read, asked in zip(name, query, strict=False):
-        if read != asked:
-            return f"uncertain character {read}: could be {asked}"
+def _uncertain_why(query: str, read: str, shown: str) -> str:
+    """Which character the recogniser was unsure of: where the name as read (`read`,
+    in the query's script) and the query differ; `shown` is the name as written, whose
+    character at that place is named."""
+    for at, (was, asked) in enumerate(zip(read, query, strict=False)):
+        if was != asked:
+            written = shown[at] if len(shown) == len(read) else was
+            return f"uncertain character {written}: could be {asked}"
     return "uncertain character"
 
 
@@ -181,7 +183,7 @@ def _name_candidates(session: Session, q: OwnerQuery, filtered) -> dict[int, tup
             r.tier(Owner.id.in_(_postings(*["h:" + v for v in variants])),
                    lambda row: (LOOKALIKE, f"one look-alike character from {hanja}"))
         r.tier(Owner.id.in_(_postings("u:" + hanja)),
-               lambda row: (UNCERTAIN, _uncertain_why(hanja, row[1] or "")))
+               lambda row: (UNCERTAIN, _uncertain_why(hanja, row[1] or "", row[1] or "")))
         if hangul:
             r.tier(Owner.id.in_(_postings("k:" + hangul)),
                    lambda row: (SAME_READING, "same reading"))
@@ -189,7 +191,7 @@ def _name_candidates(session: Session, q: OwnerQuery, filtered) -> dict[int, tup
         r.tier(Owner.id.in_(_postings("k:" + hangul)),
                lambda row: (EXACT, "exact name" if row[2] == hangul else "linked Korean name"))
         r.tier(Owner.id.in_(_postings("r:" + hangul)),
-               lambda row: (UNCERTAIN, _uncertain_why(hangul, _syllables(row))))
+               lambda row: (UNCERTAIN, _uncertain_why(hangul, row[2] or "", row[1] or "")))
     # Partial names: by the reading's two-syllable pieces (a hanja query through its own
     # reading), then the hanja or hangul itself checked inside the database.
     for text, column in ((hanja, Owner.name_hanja), (hangul, Owner.name_hangul)):
@@ -218,13 +220,6 @@ def _name_candidates(session: Session, q: OwnerQuery, filtered) -> dict[int, tup
                lambda row: (ONE_OFF, f"one syllable from {hangul}") if row[2] and
                Levenshtein.distance(row[2], hangul) <= 1 else None, extra=3)
     return r.found
-
-
-def _syllables(row: Row) -> str:
-    """A row's name for comparing with a hangul query: its hanja, one per syllable, so
-    the character shown is the one written (the hangul when there is no hanja)."""
-    hanja, hangul = row[1] or "", row[2] or ""
-    return hanja if len(hanja) == len(hangul) else hangul
 
 
 def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:

@@ -15,6 +15,7 @@ from typing import Protocol
 import numpy as np
 
 from ocr.records import TextLine
+from ocr.unsure import ReadText, alternatives
 
 # Measured on register pages: rapidocr's default (limit_type "min", 736) upscales
 # small inputs, about 10x slower on line crops and worse on degraded scans. Capping
@@ -86,7 +87,15 @@ class RapidOcrEngine:
                 "'pip install --force-reinstall rapidocr'"
             ) from exc
 
+    def _recogniser(self):  # noqa: ANN202 - rapidocr's TextRecognizer
+        """rapidocr's recogniser, loaded once, its decoder kept the runners-up."""
+        rec = self._ocr._load_rec_model()
+        if not isinstance(rec.postprocess_op, _KeepRunnersUp):
+            rec.postprocess_op = _KeepRunnersUp(rec.postprocess_op)
+        return rec
+
     def read(self, image: np.ndarray) -> list[TextLine]:
+        self._recogniser()
         result = self._ocr(np.ascontiguousarray(image[..., ::-1]))  # rapidocr wants BGR
         if result.boxes is None or result.txts is None:
             return []
@@ -99,15 +108,31 @@ class RapidOcrEngine:
     def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         if not crops:
             return []
+        self._recogniser()
         result = self._ocr.recognize_txt([np.ascontiguousarray(c[..., ::-1]) for c in crops])
         return [(text, float(score)) for text, score in zip(result.txts, result.scores, strict=True)]
 
     def characters(self) -> list[str]:
         """The recogniser's dictionary in model order (as PaddleOCR's dict files hold it:
         without CTC's blank and the space it appends), for fine-tuning the same head."""
-        if self._ocr.text_rec is None:  # loaded on first use
-            self.recognize([np.full((48, 96, 3), 255, np.uint8)])
-        return [c for c in self._ocr.text_rec.postprocess_op.character[1:] if c != " "]
+        return [c for c in self._recogniser().postprocess_op.character[1:] if c != " "]
+
+
+class _KeepRunnersUp:
+    """rapidocr's CTC decoder, whose texts also carry what the recogniser was unsure of
+    (ocr.unsure): the same text, with each doubted character's runners-up."""
+
+    def __init__(self, decoder) -> None:  # noqa: ANN001 - rapidocr's CTCLabelDecode
+        self._decoder = decoder
+        self.character = decoder.character
+
+    def __call__(self, preds: np.ndarray, return_word_box: bool = False, **kwargs):  # noqa: ANN003, ANN204
+        lines, words = self._decoder(preds, return_word_box, **kwargs)
+        kept = []
+        for probs, (text, score) in zip(preds, lines, strict=True):
+            decoded, unsure = alternatives(probs, self.character)
+            kept.append((ReadText(text, unsure) if unsure and decoded == text else text, score))
+        return kept, words
 
 
 class RememberingEngine:

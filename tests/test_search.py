@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.review import correct_field, history
 from app.search import QueryError, owner_query, search_owners
-from db.models import AuditEntry
+from db.models import AuditEntry, Parcel
 from samples.generator import make_page
 from tests.conftest import fresh_archive, store_truth
 
@@ -165,3 +165,37 @@ def test_a_linked_korean_name_finds_the_soshi_row(tmp_path: Path) -> None:
     for query in ("김철수", "金哲洙", truth["owners"][row]["name"]["hanja"]):
         assert pid in {h.parcel_id for h in find(archive, name=query) if h.rank == 0}, query
     assert [v.source for v in history(archive, pid)] == ["machine", "clerk1"]
+
+
+def _final_name_read_as(truth: dict, text: str) -> dict:
+    """The page with its final owner's name line as the recogniser gave it."""
+    path = f"owners[{len(truth['owners']) - 1}].name"
+    lines = [{**line, "text": text} if line["field"] == path else line for line in truth["lines"]]
+    return {**truth, "lines": lines}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_uncertain_character_finds_the_owner_below_an_exact_hit(backend: str,
+                                                                   tmp_path: Path) -> None:
+    """The recogniser read 金石伊, doubting 石 (乭 its runner-up): a search for 金乭伊 or
+    김돌이 finds that owner, below the owner whose name is 金乭伊, saying why."""
+    from ocr.unsure import ReadText
+
+    archive = fresh_archive(backend, tmp_path)
+    read = ReadText("金石伊", ((1, (("乭", 0.31), ("右", 0.04))),))
+    doubted = store_truth(archive, _final_name_read_as(make_page(777, 5, "land", "none")[1],
+                                                       read), "/scans/doubted.png")
+    exact = store_truth(archive, _final_name_read_as(make_page(777, 6, "land", "none")[1],
+                                                     "金乭伊"), "/scans/exact.png")
+    for query in ("金乭伊", "김돌이"):
+        hits = [h for h in find(archive, name=query) if h.parcel_id in (doubted, exact)]
+        assert [h.parcel_id for h in hits] == [exact, doubted], query
+        assert hits[0].rank == 0 and hits[1].rank == 2
+        asked = "乭" if query == "金乭伊" else "돌"
+        assert hits[1].why.startswith(f"uncertain character 石: could be {asked}"), hits[1].why
+    assert doubted in {h.parcel_id for h in find(archive, name="金右伊") if h.rank == 2}
+    # Once a clerk has read the card, the machine's doubts no longer lead to the owner.
+    with archive.session() as s:
+        owners = len(s.get(Parcel, doubted).record["owners"])
+    correct_field(archive, doubted, f"owners[{owners - 1}].name", "金石伊", actor="clerk1")
+    assert doubted not in {h.parcel_id for h in find(archive, name="金乭伊") if h.rank <= 2}

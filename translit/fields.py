@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ocr.cells import CellReading
+from ocr.unsure import unsure_of
 from translit import correct, gazetteer, measures, reading, vocabulary
 from translit.dates import parse_date
 from translit.numerals import parse_number
@@ -260,10 +261,39 @@ def read_name(cell: CellReading) -> Field:
         problems.append("surname corrected" if fixed.known else "unknown surname")
     given = "".join(correct.GIVEN_NAME_LOOKALIKES.get(ch, ch) for ch in text[len(surname):])
     text = text[:len(surname)] + given
-    value = {"hangul": reading.read_name(text).hangul}
+    value: dict[str, Any] = {"hangul": reading.read_name(text).hangul}
+    variants = _variants(cell.text, text, len(surname))
+    if variants:
+        value["variants"] = variants
     if not 2 <= len(text) <= 5:
         problems.append("implausible name length")
     return Field(hanja=text, value=value, problems=tuple(problems), **_base(cell))
+
+
+MAX_VARIANTS = 8
+
+
+def _variants(read: str, name: str, surname: int) -> list[dict[str, Any]]:
+    """The names the recogniser's runners-up make (ocr.unsure), read as a name is read,
+    likeliest first: a search for any of them finds this owner ("판독 불확실 글자").
+    Only where the name still lines up with what was read, character for character."""
+    unsure = unsure_of(read)
+    if not unsure or len(read) != len(name):
+        return []
+    made: dict[str, tuple[float, int]] = {}
+    for at, others in unsure:
+        for ch, score in others:
+            ch = correct.register_forms(ch)
+            ch = (correct.SURNAME_LOOKALIKES if at < surname
+                  else correct.GIVEN_NAME_LOOKALIKES).get(ch, ch)
+            if len(ch) != 1 or ch == name[at] or not reading.is_hanja(ch):
+                continue
+            variant = name[:at] + ch + name[at + 1:]
+            if variant not in made or made[variant][0] < score:
+                made[variant] = (score, at)
+    best = sorted(made.items(), key=lambda kv: -kv[1][0])[:MAX_VARIANTS]
+    return [{"hanja": v, "hangul": reading.read_name(v).hangul, "at": at, "score": score}
+            for v, (score, at) in best]
 
 
 READERS = {"location": read_location, "lot": read_lot, "category": read_category,
