@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PADDLE := .venv-paddle
 DEMO := build/demo
 
-.PHONY: setup paddle demo test samples clean
+.PHONY: setup paddle demo test samples screenshots clean
 
 setup: $(VENV)/.installed
 
@@ -51,6 +51,18 @@ test: setup paddle
 samples: setup
 	rm -f samples/pages/*
 	$(BIN)/toji samples --count 8 --seed 2026 --out samples/pages
+
+# The README's screenshots (docs/*.png), from a demo archive of the bundled samples, with
+# paths relative to the project, so no machine's folders show in them.
+screenshots: export TOJI_USER ?= admin
+screenshots: export TOJI_PASSWORD ?= toji-demo-password
+screenshots: export QT_QPA_PLATFORM = offscreen
+screenshots: setup
+	rm -rf build/screenshots
+	$(BIN)/toji process samples/pages --db build/screenshots/toji.db --quiet || test $$? -eq 1
+	for view in batch review search certificate settings; do \
+		$(BIN)/toji gui --db build/screenshots/toji.db --view $$view --screenshot docs/$$view.png; \
+	done
 
 clean:
 	rm -rf $(VENV) $(PADDLE) build .pytest_cache .ruff_cache

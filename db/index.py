@@ -11,6 +11,10 @@ record as it stands. Name keys make every name query an index lookup, with no sc
   u:金乭伊 / r:김돌이        a name the recogniser's runner-up for a character it was
                             unsure of makes (its field's `variants`, ocr.unsure), hanja
                             and hangul: the name as written may be this one
+  l:김석                    a name whose ink holds more than was read (`lost`): a name
+                            with one more syllable may be the one written
+  w:백?학                   a name with a character read as no hanja at all (`unreadable`,
+                            白ā學): any syllable may stand in its place
 """
 
 from __future__ import annotations
@@ -25,8 +29,13 @@ from db.models import Event, Owner, Parcel, SearchKey
 
 
 def name_keys(hanja: str | None, hangul: str | None,
-              variants: Iterable[dict[str, Any]] = ()) -> set[str]:
-    keys: set[str] = set()
+              variants: Iterable[dict[str, Any]] = (), lost: bool = False,
+              unreadable: Iterable[int] = ()) -> set[str]:
+    keys: set[str] = {"l:" + hangul} if lost and hangul else set()
+    unreadable = [i for i in unreadable if hangul and hanja and len(hangul) == len(hanja)
+                  and i < len(hangul)]
+    if unreadable and hangul:
+        keys.add("w:" + "".join("?" if i in unreadable else ch for i, ch in enumerate(hangul)))
     for variant in variants:
         keys |= {f"u:{variant['hanja']}"} | ({f"r:{variant['hangul']}"}
                                               if variant.get("hangul") else set())
@@ -79,20 +88,25 @@ def index_parcel(session: Session, parcel: Parcel) -> None:
     session.flush()
     linked = {i: (_text(link), _text(link, "hangul")) for i, row in enumerate(rows)
               if (link := (row.get("name") or {}).get("korean_name"))}
-    variants = {i: row["name"]["variants"] for i, row in enumerate(rows)
-                if (row.get("name") or {}).get("variants") and not row["name"].get("confirmed")}
-    write_keys(session, parcel.owners, linked, variants)
+    doubts = {i: row["name"] for i, row in enumerate(rows)
+              if (row.get("name") or {}).keys() & {"variants", "lost", "unreadable"}
+              and not row["name"].get("confirmed")}
+    write_keys(session, parcel.owners, linked, doubts)
 
 
 def write_keys(session: Session, owners: Iterable[Owner],
                linked: dict[int, tuple[str | None, str | None]] | None = None,
-               variants: dict[int, list[dict[str, Any]]] | None = None) -> None:
-    """Keys for each owner's name, the names its doubted characters may make (not once a
-    clerk confirmed it), and a Korean name a clerk linked to it (創氏名)."""
-    linked, variants = linked or {}, variants or {}
+               doubts: dict[int, dict[str, Any]] | None = None) -> None:
+    """Keys for each owner's name, what the recogniser's doubts about it may make (its
+    name field's `variants`, `lost` and `unreadable`; not once a clerk confirmed it),
+    and a Korean name a clerk linked to it (創氏名)."""
+    linked, doubts = linked or {}, doubts or {}
     rows = [{"key": key, "owner_id": o.id}
             for o in owners
-            for key in name_keys(o.name_hanja, o.name_hangul, variants.get(o.position, ()))
+            for key in name_keys(o.name_hanja, o.name_hangul,
+                                 doubts.get(o.position, {}).get("variants", ()),
+                                 bool(doubts.get(o.position, {}).get("lost")),
+                                 doubts.get(o.position, {}).get("unreadable", ()))
             | name_keys(*linked.get(o.position, (None, None)))]
     if rows:
         session.execute(insert(SearchKey), rows)

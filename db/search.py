@@ -106,7 +106,8 @@ def _lookalikes(hanja: str, confusable: frozenset[frozenset[str]]) -> list[str]:
 def _alike_sql(query: str | None, column, confusable: frozenset[frozenset[str]]):  # noqa: ANN001, ANN202
     """How alike a hanja query and a name look, character by character in place, as a
     column the database orders by: a shared character counts 1, a pair the recogniser
-    confuses 0.5, a name of another length 0. Among names one syllable off, the one
+    confuses 0.5; the query less one character scores a quarter above a name with one
+    other character; a name of another length 0. Among names one syllable off, the one
     misread by a single character comes first."""
     if not query:
         return literal(0.0)
@@ -116,7 +117,14 @@ def _alike_sql(query: str | None, column, confusable: frozenset[frozenset[str]])
         alikes = sorted(c for pair in confusable if ch in pair for c in pair if c != ch)
         whens = [(at == ch, 1.0)] + ([(at.in_(alikes), 0.5)] if alikes else [])
         terms.append(case(*whens, else_=0.0))
-    return case((func.length(column) == len(query), sum(terms[1:], terms[0])), else_=0.0)
+    same = func.length(column) == len(query)
+    if len(query) < 2:
+        return case((same, sum(terms[1:], terms[0])), else_=0.0)
+    # The query with one character dropped is the recogniser's commonest slip on a
+    # character it cannot read: above a name with one character replaced.
+    dropped = sorted({query[:i] + query[i + 1:] for i in range(len(query))})
+    return case((same, sum(terms[1:], terms[0])), (column.in_(dropped), len(query) - 0.75),
+                else_=0.0)
 
 
 def _uncertain_why(query: str, read: str, shown: str) -> str:
@@ -168,6 +176,25 @@ class _Ranker:
                 self.found[row[0]] = (*rank, row)
 
 
+def _doubt_keys(hangul: str | None) -> list[str]:
+    """Keys of names the recogniser read with a character lost (the ink held more: the
+    query less one syllable) or read as no hanja (the query with one syllable open)."""
+    if not hangul or len(hangul) < 2:
+        return []
+    return sorted({"l:" + hangul[:i] + hangul[i + 1:] for i in range(len(hangul))}
+                  | {"w:" + hangul[:i] + "?" + hangul[i + 1:] for i in range(len(hangul))})
+
+
+def _doubt_why(query: str, hangul: str, row: Row) -> tuple[int, str]:
+    """Why a name found through the recogniser's doubts may be the one asked for."""
+    read = row[2] or ""
+    if any(not "가" <= ch <= "힣" for ch in read):
+        return UNCERTAIN, "a character read as no hanja"
+    if len(read) == len(hangul) - 1:
+        return UNCERTAIN, "a character lost in reading"
+    return UNCERTAIN, _uncertain_why(query, row[1] if query != hangul else read, row[1] or "")
+
+
 def _name_candidates(session: Session, q: OwnerQuery, filtered) -> dict[int, tuple[int, str, Row]]:  # noqa: ANN001
     """owner id → (rank, why, row), at most q.limit of them, best first. Every step is an
     indexed lookup of name keys (db.index), never long lists of ids sent in."""
@@ -182,16 +209,16 @@ def _name_candidates(session: Session, q: OwnerQuery, filtered) -> dict[int, tup
         if variants:
             r.tier(Owner.id.in_(_postings(*["h:" + v for v in variants])),
                    lambda row: (LOOKALIKE, f"one look-alike character from {hanja}"))
-        r.tier(Owner.id.in_(_postings("u:" + hanja)),
-               lambda row: (UNCERTAIN, _uncertain_why(hanja, row[1] or "", row[1] or "")))
+        r.tier(Owner.id.in_(_postings("u:" + hanja, *_doubt_keys(hangul))),
+               lambda row: _doubt_why(hanja, hangul or "", row))
         if hangul:
             r.tier(Owner.id.in_(_postings("k:" + hangul)),
                    lambda row: (SAME_READING, "same reading"))
     elif hangul:
         r.tier(Owner.id.in_(_postings("k:" + hangul)),
                lambda row: (EXACT, "exact name" if row[2] == hangul else "linked Korean name"))
-        r.tier(Owner.id.in_(_postings("r:" + hangul)),
-               lambda row: (UNCERTAIN, _uncertain_why(hangul, row[2] or "", row[1] or "")))
+        r.tier(Owner.id.in_(_postings("r:" + hangul, *_doubt_keys(hangul))),
+               lambda row: _doubt_why(hangul, hangul, row))
     # Partial names: by the reading's two-syllable pieces (a hanja query through its own
     # reading), then the hanja or hangul itself checked inside the database.
     for text, column in ((hanja, Owner.name_hanja), (hangul, Owner.name_hangul)):
@@ -264,7 +291,9 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
         shown = list(ranks)
     else:
         ranks = {}
-        shown = list(session.scalars(filtered(select(Owner.id)).order_by(Owner.parcel_id)
+        # In the place index's own order when the parcels are joined: no sort at all.
+        order = Parcel.id if (q.place_units or q.lot or q.category) else Owner.parcel_id
+        shown = list(session.scalars(filtered(select(Owner.id)).order_by(order)
                                      .limit(q.limit)))
     details = {row[0]: row for row in session.execute(
         select(Owner.id, Owner.name_hanja, Owner.name_hangul, Owner.is_final, Owner.position,

@@ -199,3 +199,15 @@ def test_an_uncertain_character_finds_the_owner_below_an_exact_hit(backend: str,
         owners = len(s.get(Parcel, doubted).record["owners"])
     correct_field(archive, doubted, f"owners[{owners - 1}].name", "金石伊", actor="clerk1")
     assert doubted not in {h.parcel_id for h in find(archive, name="金乭伊") if h.rank <= 2}
+
+
+def test_a_character_read_as_no_hanja_leaves_that_syllable_open(tmp_path: Path) -> None:
+    """白ā學: the recogniser put a letter where it could read no hanja (乭 is not in its
+    dictionary); a search for 白乭學 or 백돌학 finds the owner, saying so."""
+    archive = fresh_archive("sqlite", tmp_path)
+    pid = store_truth(archive, _final_name_read_as(make_page(777, 7, "land", "none")[1],
+                                                   "白ā學"), "/scans/unread.png")
+    for query in ("白乭學", "백돌학"):
+        hit = next(h for h in find(archive, name=query) if h.parcel_id == pid)
+        assert hit.rank == 2 and hit.why.startswith("a character read as no hanja"), query
+    assert pid not in {h.parcel_id for h in find(archive, name="白乭來") if h.rank <= 2}

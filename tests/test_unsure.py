@@ -77,3 +77,11 @@ def test_the_shipped_recogniser_says_what_it_doubted() -> None:
         for at, others in unsure:
             assert 0 <= at < len(text) and others
             assert all(ch != text[at] and 0.01 <= p < 1 for ch, p in others)
+
+
+def test_ink_longer_than_the_name_read_and_a_letter_in_it_are_kept_as_doubts() -> None:
+    lost = read_name(CellReading("owners[0].name", "孫仁", 1.0, (), False, False, 3.3))
+    assert lost.value.get("lost") and "characters may be missing" in lost.problems
+    assert "lost" not in read_name(CellReading("x", "孫仁", 1.0, (), False, False, 2.1)).value
+    assert read_name(CellReading("x", "白ā學", 0.7, (), False, False, 3.0)).value[
+        "unreadable"] == [1]

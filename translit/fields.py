@@ -262,9 +262,15 @@ def read_name(cell: CellReading) -> Field:
     given = "".join(correct.GIVEN_NAME_LOOKALIKES.get(ch, ch) for ch in text[len(surname):])
     text = text[:len(surname)] + given
     value: dict[str, Any] = {"hangul": reading.read_name(text).hangul}
-    variants = _variants(cell.text, text, len(surname))
+    variants = _variants(cell.text, text, max(len(surname), 1))
     if variants:
         value["variants"] = variants
+    if "characters may be missing" in problems:
+        value["lost"] = True  # the ink holds more than was read: search knows (db.index)
+    unreadable = [i for i, ch in enumerate(text) if not reading.is_hanja(ch) and
+                  not "가" <= ch <= "힣"]
+    if unreadable and len(text) >= 2:  # ā, ?, a letter: a character it could not read
+        value["unreadable"] = unreadable
     if not 2 <= len(text) <= 5:
         problems.append("implausible name length")
     return Field(hanja=text, value=value, problems=tuple(problems), **_base(cell))
@@ -274,9 +280,10 @@ MAX_VARIANTS = 8
 
 
 def _variants(read: str, name: str, surname: int) -> list[dict[str, Any]]:
-    """The names the recogniser's runners-up make (ocr.unsure), read as a name is read,
-    likeliest first: a search for any of them finds this owner ("판독 불확실 글자").
-    Only where the name still lines up with what was read, character for character."""
+    """The names the recogniser's runners-up make (ocr.unsure), read as a name is read
+    (the first `surname` characters as a surname), likeliest first: a search for any of
+    them finds this owner ("판독 불확실 글자"). Only where the name still lines up with
+    what was read, character for character."""
     unsure = unsure_of(read)
     if not unsure or len(read) != len(name):
         return []

@@ -72,12 +72,22 @@ def _login(archive: Archive, interactive: bool = True) -> Principal:
     return sign_in(archive, name, password)
 
 
+def _relative(path: Path) -> Path:
+    """The path from the working folder when there is one (not across Windows drives)."""
+    try:
+        return Path(os.path.relpath(path))
+    except ValueError:
+        return path
+
+
 def _fill(window, view: str, archive: Archive, out: Path):  # noqa: ANN001, ANN202
     """Puts something to look at into the view being photographed."""
     if view == "batch":
         batch_view = window.views["batch"]
         samples = Path(__file__).resolve().parents[1] / "samples" / "pages"
-        batch_view.add_paths(sorted(samples.glob("*.jpg")) + sorted(samples.glob("*.png")))
+        # As a clerk in the project's folder would add them: no machine's absolute path.
+        batch_view.add_paths([_relative(p) for p in
+                              sorted(samples.glob("*.jpg")) + sorted(samples.glob("*.png"))])
         batch_view.start()
         batch_view.wait()
     elif view == "review":

@@ -15,6 +15,8 @@ REASONS = [
     (r"linked Korean name", "연결된 한국 이름"),
     (r"one look-alike character from (.+)", r"\1와 한 글자 유사 (판독 혼동)"),
     (r"uncertain character (\S+): could be (\S+)", r"판독 불확실 글자 \1 (\2일 수 있음)"),
+    (r"a character lost in reading", "판독 중 빠진 글자"),
+    (r"a character read as no hanja", "읽지 못한 글자"),
     (r"same reading", "같은 한글 독음"),
     (r"name contains (.+)", r"이름에 \1 포함"),
     (r"one syllable from (.+)", r"\1와 한 음절 차이"),
