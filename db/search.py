@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import and_, case, false, func, intersect, literal, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Owner, Page, Parcel, Scan, SearchKey, TextLineRow
+from db.models import Page, Scan, TextLineRow
 from db.refs import parcel_ref
 
 
@@ -41,8 +41,8 @@ def lines_containing(session: Session, text: str, limit: int = 100) -> list[Line
     return [LineHit(*row) for row in session.execute(query)]
 
 
-LEVEL_COLUMNS = {"道": Parcel.do, "郡": Parcel.gun, "府": Parcel.gun, "面": Parcel.myeon,
-                 "邑": Parcel.myeon, "里": Parcel.ri, "洞": Parcel.ri}
+LEVEL_COLUMNS = {"道": "do", "郡": "gun", "府": "gun", "面": "myeon", "邑": "myeon", "里": "ri",
+                 "洞": "ri"}
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,35 @@ EXACT, LOOKALIKE, UNCERTAIN, SAME_READING, PARTIAL, ONE_OFF, PLACE_ONLY = range(
 Row = tuple[int, str | None, str | None, bool, float | None]  # id, hanja, hangul, final, conf
 
 
-def _postings(*keys: str):  # noqa: ANN202 - a select of owner ids
-    return select(SearchKey.owner_id).where(SearchKey.key.in_(keys))
+class _Sql:
+    """A statement written out with its parameters beside it, in the order they appear.
+
+    Owner search builds a handful of statements a query. Built as SQLAlchemy expressions
+    they cost more to make than the database takes to answer them (profiled at 1 M
+    owners: 11 of an exact-name query's 17 ms were spent building and caching
+    expressions), so they are written here as text, the same on SQLite and PostgreSQL
+    but for the placeholder."""
+
+    def __init__(self, text: str = "", *params: object) -> None:
+        self.text, self.params = text, list(params)
+
+    def __add__(self, other: _Sql) -> _Sql:
+        return _Sql(self.text + other.text, *self.params, *other.params)
+
+    def run(self, session: Session) -> list[tuple]:
+        connection = session.connection()
+        text = self.text.replace("?", "%s") if connection.dialect.name != "sqlite" else self.text
+        return [tuple(r) for r in connection.exec_driver_sql(text, tuple(self.params))]
+
+
+def _marks(values: list) -> _Sql:  # noqa: ANN001
+    return _Sql(", ".join("?" * len(values)), *values)
+
+
+def _postings(*keys: str) -> _Sql:
+    """The owners with any of these name keys."""
+    return _Sql("o.id IN (SELECT owner_id FROM search_keys WHERE key IN (") + \
+        _marks(list(keys)) + _Sql("))")
 
 
 def _lookalikes(hanja: str, confusable: frozenset[frozenset[str]]) -> list[str]:
@@ -103,28 +130,66 @@ def _lookalikes(hanja: str, confusable: frozenset[frozenset[str]]) -> list[str]:
     return sorted(set(out))
 
 
-def _alike_sql(query: str | None, column, confusable: frozenset[frozenset[str]]):  # noqa: ANN001, ANN202
-    """How alike a hanja query and a name look, character by character in place, as a
-    column the database orders by: a shared character counts 1, a pair the recogniser
+def _alike_sql(query: str | None, confusable: frozenset[frozenset[str]]) -> _Sql:
+    """How alike a hanja query and a name look, character by character in place, as the
+    first key the database orders by (descending): a shared character counts 1, a pair the recogniser
     confuses 0.5; the query less one character scores a quarter above a name with one
     other character; a name of another length 0. Among names one syllable off, the one
     misread by a single character comes first."""
     if not query:
-        return literal(0.0)
-    terms = []
+        return _Sql()  # nothing to compare: PostgreSQL refuses a constant to order by
+    terms = _Sql()
     for i, ch in enumerate(query):
-        at = func.substr(column, i + 1, 1)
+        at = f"substr(o.name_hanja, {i + 1}, 1)"
         alikes = sorted(c for pair in confusable if ch in pair for c in pair if c != ch)
-        whens = [(at == ch, 1.0)] + ([(at.in_(alikes), 0.5)] if alikes else [])
-        terms.append(case(*whens, else_=0.0))
-    same = func.length(column) == len(query)
-    if len(query) < 2:
-        return case((same, sum(terms[1:], terms[0])), else_=0.0)
-    # The query with one character dropped is the recogniser's commonest slip on a
-    # character it cannot read: above a name with one character replaced.
-    dropped = sorted({query[:i] + query[i + 1:] for i in range(len(query))})
-    return case((same, sum(terms[1:], terms[0])), (column.in_(dropped), len(query) - 0.75),
-                else_=0.0)
+        terms += _Sql(f"{' + ' if i else ''}(CASE WHEN {at} = ? THEN 1.0", ch)
+        if alikes:
+            terms += _Sql(f" WHEN {at} IN (") + _marks(alikes) + _Sql(") THEN 0.5")
+        terms += _Sql(" ELSE 0.0 END)")
+    out = _Sql(f"(CASE WHEN length(o.name_hanja) = {len(query)} THEN ") + terms
+    if len(query) >= 2:
+        # The query with one character dropped is the recogniser's commonest slip on a
+        # character it cannot read: above a name with one character replaced.
+        dropped = sorted({query[:i] + query[i + 1:] for i in range(len(query))})
+        out += _Sql(" WHEN o.name_hanja IN (") + _marks(dropped) + \
+            _Sql(f") THEN {len(query) - 0.75}")
+    return out + _Sql(" ELSE 0.0 END) DESC, ")
+
+
+def _filters(q: OwnerQuery, named: bool) -> tuple[str, _Sql]:
+    """The join and the conditions for the place, lot, category, dates and desk mode."""
+    where = _Sql()
+    if q.desk or not named:
+        where += _Sql(" AND o.is_final = ?", True)
+    join = " JOIN parcels p ON o.parcel_id = p.id" if (q.place_units or q.lot or
+                                                       q.category) else ""
+    for unit in q.place_units:
+        if any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in unit):
+            # The suffix names the level, so one indexed column answers (an OR of all four
+            # would scan); a unit without a known suffix may be any level. With a name,
+            # the name's candidates are the selective side: the place column is wrapped
+            # so the planner starts from them, not from the village's index.
+            level = LEVEL_COLUMNS.get(unit[-1])
+            columns = [level] if level else ["do", "gun", "myeon", "ri"]
+            tests = [f"COALESCE(p.{c}, '') = ?" if named else f"p.{c} = ?" for c in columns]
+            where += _Sql(" AND (" + " OR ".join(tests) + ")", *[unit] * len(columns))
+        else:
+            pattern = _like_pattern(unit)
+            where += _Sql(" AND (p.location_hangul LIKE ? ESCAPE '\\' OR p.modern LIKE ? "
+                          "ESCAPE '\\')", pattern, pattern)
+    if q.lot:
+        where += _Sql(" AND p.lot = ?", q.lot)
+    if q.category:
+        where += _Sql(" AND p.category = ?", q.category)
+    if q.date_from:
+        where += _Sql(" AND o.date_iso >= ?", q.date_from)
+    if q.date_to:
+        where += _Sql(" AND o.date_iso <= ?", q.date_to)
+    return join, where
+
+
+EXACT, LOOKALIKE, UNCERTAIN, SAME_READING, PARTIAL, ONE_OFF, PLACE_ONLY = range(7)
+Row = tuple[int, str | None, str | None, bool, float | None]  # id, hanja, hangul, final, conf
 
 
 def _uncertain_why(query: str, read: str, shown: str) -> str:
@@ -147,30 +212,28 @@ class _Ranker:
     the query (2), the same reading in other hanja (3), a name containing the query (4),
     one syllable off (5)."""
 
-    def __init__(self, session: Session, q: OwnerQuery, filtered) -> None:  # noqa: ANN001
-        self.session, self.q, self.filtered = session, q, filtered
+    def __init__(self, session: Session, q: OwnerQuery) -> None:
+        self.session, self.q = session, q
         self.found: dict[int, tuple[int, str, Row]] = {}
-        self.alike = _alike_sql(q.name_hanja, Owner.name_hanja, q.confusable)
+        self.join, self.where = _filters(q, True)
+        self.alike = _alike_sql(q.name_hanja, q.confusable)
 
     @property
     def full(self) -> bool:
         return len(self.found) >= self.q.limit
 
-    def rows(self, condition, extra: int = 1) -> list[Row]:  # noqa: ANN001
-        query = self.filtered(select(Owner.id, Owner.name_hanja, Owner.name_hangul,
-                                     Owner.is_final, Owner.confidence).where(condition))
-        if self.found:
-            query = query.where(Owner.id.not_in(list(self.found)))
-        query = query.order_by(self.alike.desc(), Owner.is_final.desc(),
-                               func.coalesce(Owner.confidence, 0.0).desc(), Owner.id)
-        return [tuple(r) for r in self.session.execute(
-            query.limit((self.q.limit - len(self.found)) * extra))]
-
-    def tier(self, condition, why: Callable[[Row], tuple[int, str] | None],  # noqa: ANN001
+    def tier(self, condition: _Sql, why: Callable[[Row], tuple[int, str] | None],
              extra: int = 1) -> None:
         if self.full:
             return
-        for row in self.rows(condition, extra):
+        query = _Sql("SELECT o.id, o.name_hanja, o.name_hangul, o.is_final, o.confidence "
+                     f"FROM owners o{self.join} WHERE (") + condition + _Sql(")") + self.where
+        if self.found:
+            query += _Sql(" AND o.id NOT IN (") + _marks(list(self.found)) + _Sql(")")
+        query += _Sql(" ORDER BY ") + self.alike + _Sql(
+            "o.is_final DESC, COALESCE(o.confidence, 0.0) DESC, o.id LIMIT ?",
+            (self.q.limit - len(self.found)) * extra)
+        for row in query.run(self.session):
             rank = why(row)
             if rank is not None and not self.full:
                 self.found[row[0]] = (*rank, row)
@@ -195,58 +258,75 @@ def _doubt_why(query: str, hangul: str, row: Row) -> tuple[int, str]:
     return UNCERTAIN, _uncertain_why(query, row[1] if query != hangul else read, row[1] or "")
 
 
-def _name_candidates(session: Session, q: OwnerQuery, filtered) -> dict[int, tuple[int, str, Row]]:  # noqa: ANN001
+def _partial(session: Session, text: str, hangul: str, hanja: bool) -> _Sql | None:
+    """Names containing `text`: by the reading's two-syllable pieces (a hanja query
+    through its own reading), a surname alone by the names that begin with it; the text
+    itself then checked inside the database."""
+    if len(text) == 1:
+        key = ("h:" if hanja else "k:") + text
+        # A key range uses the index on SQLite; PostgreSQL's collation may not order by
+        # code point, so there the prefix is matched with LIKE.
+        if session.get_bind().dialect.name == "sqlite":
+            ids = _Sql("SELECT owner_id FROM search_keys WHERE key >= ? AND key < ? LIMIT 5000",
+                       key, key + "\U0010ffff")
+        else:
+            ids = _Sql("SELECT owner_id FROM search_keys WHERE key LIKE ? ESCAPE '\\' "
+                       "LIMIT 5000", _like_pattern(key)[1:])
+    elif len(hangul) >= 2:
+        pieces = ["b:" + hangul[i:i + 2] for i in range(len(hangul) - 1)]
+        ids = _Sql(" INTERSECT ".join(["SELECT owner_id FROM search_keys WHERE key = ?"]
+                                      * len(pieces)), *pieces)
+    else:
+        return None
+    column = "o.name_hanja" if hanja else "o.name_hangul"
+    return _Sql("o.id IN (") + ids + _Sql(f") AND {column} LIKE ? ESCAPE '\\'",
+                                          _like_pattern(text))
+
+
+def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, str, Row]]:
     """owner id → (rank, why, row), at most q.limit of them, best first. Every step is an
     indexed lookup of name keys (db.index), never long lists of ids sent in."""
     hanja, hangul = q.name_hanja, q.name_hangul
-    r = _Ranker(session, q, filtered)
+    r = _Ranker(session, q)
     if hanja:
-        r.tier(or_(Owner.id.in_(_postings("h:" + hanja)),
-                   and_(Owner.id.in_(_postings("k:" + hangul)) if hangul else false(),
-                        func.coalesce(Owner.name_hangul, "") != (hangul or ""))),
+        exact = _postings("h:" + hanja)
+        if hangul:  # a Korean name a clerk linked to the row (its own reading differs)
+            exact = exact + _Sql(" OR (") + _postings("k:" + hangul) + \
+                _Sql(" AND COALESCE(o.name_hangul, '') <> ?)", hangul)
+        r.tier(exact,
                lambda row: (EXACT, "exact name" if row[1] == hanja else "linked Korean name"))
         variants = _lookalikes(hanja, q.confusable)
         if variants:
-            r.tier(Owner.id.in_(_postings(*["h:" + v for v in variants])),
+            r.tier(_postings(*["h:" + v for v in variants]),
                    lambda row: (LOOKALIKE, f"one look-alike character from {hanja}"))
-        r.tier(Owner.id.in_(_postings("u:" + hanja, *_doubt_keys(hangul))),
+        r.tier(_postings("u:" + hanja, *_doubt_keys(hangul)),
                lambda row: _doubt_why(hanja, hangul or "", row))
         if hangul:
-            r.tier(Owner.id.in_(_postings("k:" + hangul)),
-                   lambda row: (SAME_READING, "same reading"))
+            r.tier(_postings("k:" + hangul), lambda row: (SAME_READING, "same reading"))
     elif hangul:
-        r.tier(Owner.id.in_(_postings("k:" + hangul)),
+        r.tier(_postings("k:" + hangul),
                lambda row: (EXACT, "exact name" if row[2] == hangul else "linked Korean name"))
-        r.tier(Owner.id.in_(_postings("r:" + hangul, *_doubt_keys(hangul))),
+        r.tier(_postings("r:" + hangul, *_doubt_keys(hangul)),
                lambda row: _doubt_why(hangul, hangul, row))
-    # Partial names: by the reading's two-syllable pieces (a hanja query through its own
-    # reading), then the hanja or hangul itself checked inside the database.
-    for text, column in ((hanja, Owner.name_hanja), (hangul, Owner.name_hangul)):
-        if not text or not hangul:
-            continue
-        if len(text) == 1:  # a surname alone: names that begin with it
-            key = ("h:" if column is Owner.name_hanja else "k:") + text
-            # A key range uses the index on SQLite; PostgreSQL's collation may not order
-            # by code point, so there the prefix is matched with LIKE.
-            begins = (and_(SearchKey.key >= key, SearchKey.key < key + "\U0010ffff")
-                      if session.get_bind().dialect.name == "sqlite"
-                      else SearchKey.key.startswith(key, autoescape=True))
-            ids = select(SearchKey.owner_id).where(begins).limit(5000).scalar_subquery()
-        elif len(hangul) >= 2:
-            pieces = [_postings("b:" + hangul[i:i + 2]) for i in range(len(hangul) - 1)]
-            ids = intersect(*pieces) if len(pieces) > 1 else pieces[0]
-        else:
-            continue
-        r.tier(and_(Owner.id.in_(ids), column.contains(text, autoescape=True)),
-               lambda row, text=text: (PARTIAL, f"name contains {text}"))
+    if hangul:
+        for text, is_hanja in ((hanja, True), (hangul, False)):
+            condition = _partial(session, text, hangul, is_hanja) if text else None
+            if condition is not None:
+                r.tier(condition, lambda row, text=text: (PARTIAL, f"name contains {text}"))
     if hangul and len(hangul) >= 2:
         deletions = [hangul[:i] + hangul[i + 1:] for i in range(len(hangul))]
         keys = [f"d:{hangul}"] + [f"k:{d}" for d in deletions] + [f"d:{d}" for d in deletions]
         # A shared deletion key may hide two syllables apart: fetch more, keep one apart.
-        r.tier(Owner.id.in_(_postings(*keys)),
+        r.tier(_postings(*keys),
                lambda row: (ONE_OFF, f"one syllable from {hangul}") if row[2] and
                Levenshtein.distance(row[2], hangul) <= 1 else None, extra=3)
     return r.found
+
+
+DETAILS = ("SELECT o.id, o.name_hanja, o.name_hangul, o.is_final, o.position, o.confidence, "
+           "p.id, p.location, p.location_hangul, p.modern, p.lot, p.category, p.area_m2, "
+           "g.number, s.path, s.sha256 FROM owners o JOIN parcels p ON o.parcel_id = p.id "
+           "JOIN pages g ON p.page_id = g.id JOIN scans s ON g.scan_id = s.id WHERE o.id IN (")
 
 
 def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
@@ -257,51 +337,20 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
 
     Ranked and cut inside the database, tier by tier (see _Ranker); only the hits shown
     are then loaded whole (file, page, place), so a common name stays fast."""
-    named = bool(q.name_hanja or q.name_hangul)
-
-    def filtered(query):  # noqa: ANN001, ANN202 - the place, lot, date and desk conditions
-        if q.desk or not named:
-            query = query.where(Owner.is_final.is_(True))
-        if not (q.place_units or q.lot or q.category):
-            return _dates(query, q)
-        query = query.join(Parcel, Owner.parcel_id == Parcel.id)
-        for unit in q.place_units:
-            if any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in unit):
-                # The suffix names the level, so one indexed column answers (an OR of all
-                # four would scan); a unit without a known suffix may be any level. With a
-                # name, the name's candidates are the selective side: the place column is
-                # wrapped so the planner starts from them, not from the village's index.
-                column = LEVEL_COLUMNS.get(unit[-1])
-                columns = [column] if column is not None else [Parcel.do, Parcel.gun,
-                                                               Parcel.myeon, Parcel.ri]
-                query = query.where(or_(*[(func.coalesce(c, "") if named else c) == unit
-                                          for c in columns]))
-            else:
-                pattern = _like_pattern(unit)
-                query = query.where(or_(Parcel.location_hangul.like(pattern, escape="\\"),
-                                        Parcel.modern.like(pattern, escape="\\")))
-        if q.lot:
-            query = query.where(Parcel.lot == q.lot)
-        if q.category:
-            query = query.where(Parcel.category == q.category)
-        return _dates(query, q)
-
-    if named:
-        ranks = _name_candidates(session, q, filtered)
+    if q.name_hanja or q.name_hangul:
+        ranks = _name_candidates(session, q)
         shown = list(ranks)
     else:
         ranks = {}
+        join, where = _filters(q, False)
         # In the place index's own order when the parcels are joined: no sort at all.
-        order = Parcel.id if (q.place_units or q.lot or q.category) else Owner.parcel_id
-        shown = list(session.scalars(filtered(select(Owner.id)).order_by(order)
-                                     .limit(q.limit)))
-    details = {row[0]: row for row in session.execute(
-        select(Owner.id, Owner.name_hanja, Owner.name_hangul, Owner.is_final, Owner.position,
-               Owner.confidence, Parcel.id, Parcel.location, Parcel.location_hangul,
-               Parcel.modern, Parcel.lot, Parcel.category, Parcel.area_m2, Page.number, Scan.path,
-               Scan.sha256)
-        .join(Parcel, Owner.parcel_id == Parcel.id).join(Page, Parcel.page_id == Page.id)
-        .join(Scan, Page.scan_id == Scan.id).where(Owner.id.in_(shown)))}
+        order = "p.id" if join else "o.parcel_id"
+        query = _Sql(f"SELECT o.id FROM owners o{join} WHERE 1 = 1") + where + \
+            _Sql(f" ORDER BY {order} LIMIT ?", q.limit)
+        shown = [row[0] for row in query.run(session)]
+    if not shown:
+        return []
+    details = {row[0]: row for row in (_Sql(DETAILS) + _marks(shown) + _Sql(")")).run(session)}
     hits = []
     for owner_id in shown:
         (_, hanja, hangul, final, position, confidence, parcel_id, location, location_hangul,
@@ -309,14 +358,6 @@ def find_owners(session: Session, q: OwnerQuery) -> list[OwnerHit]:
         rank, why = ranks[owner_id][:2] if owner_id in ranks else (PLACE_ONLY, "place or lot")
         why += ", final owner" if final else f", earlier owner (row {position + 1})"
         hits.append(OwnerHit(parcel_id, parcel_ref(sha256, page), path, page, hanja or "",
-                             hangul, final, position, location, location_hangul, modern, lot,
-                             category, area, confidence, rank, why))
+                             hangul, bool(final), position, location, location_hangul, modern,
+                             lot, category, area, confidence, rank, why))
     return hits
-
-
-def _dates(query, q: OwnerQuery):  # noqa: ANN001, ANN202
-    if q.date_from:
-        query = query.where(Owner.date_iso >= q.date_from)
-    if q.date_to:
-        query = query.where(Owner.date_iso <= q.date_to)
-    return query
