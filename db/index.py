@@ -11,10 +11,10 @@ record as it stands. Name keys make every name query an index lookup, with no sc
   u:金乭伊 / r:김돌이        a name the recogniser's runner-up for a character it was
                             unsure of makes (its field's `variants`, ocr.unsure), hanja
                             and hangul: the name as written may be this one
-  l:김석                    a name whose ink holds more than was read (`lost`): a name
-                            with one more syllable may be the one written
-  w:백?학                   a name with a character read as no hanja at all (`unreadable`,
-                            白ā學): any syllable may stand in its place
+  l:金石 / l:김석            a name whose ink holds more than was read (`lost`): a name
+                            with one more character may be the one written
+  w:白?學 / w:백?학          a name with a character read as no hanja at all (`unreadable`,
+                            白ā學): any character may stand in its place
 """
 
 from __future__ import annotations
@@ -31,11 +31,12 @@ from db.models import Event, Owner, Parcel, SearchKey
 def name_keys(hanja: str | None, hangul: str | None,
               variants: Iterable[dict[str, Any]] = (), lost: bool = False,
               unreadable: Iterable[int] = ()) -> set[str]:
-    keys: set[str] = {"l:" + hangul} if lost and hangul else set()
+    keys: set[str] = {"l:" + name for name in (hanja, hangul) if lost and name}
     unreadable = [i for i in unreadable if hangul and hanja and len(hangul) == len(hanja)
                   and i < len(hangul)]
-    if unreadable and hangul:
-        keys.add("w:" + "".join("?" if i in unreadable else ch for i, ch in enumerate(hangul)))
+    if unreadable:
+        keys |= {"w:" + "".join("?" if i in unreadable else ch for i, ch in enumerate(name))
+                 for name in (hanja, hangul) if name}
     for variant in variants:
         keys |= {f"u:{variant['hanja']}"} | ({f"r:{variant['hangul']}"}
                                               if variant.get("hangul") else set())

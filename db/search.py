@@ -133,8 +133,7 @@ def _lookalikes(hanja: str, confusable: frozenset[frozenset[str]]) -> list[str]:
 def _alike_sql(query: str | None, confusable: frozenset[frozenset[str]]) -> _Sql:
     """How alike a hanja query and a name look, character by character in place, as the
     first key the database orders by (descending): a shared character counts 1, a pair the recogniser
-    confuses 0.5; the query less one character scores a quarter above a name with one
-    other character; a name of another length 0. Among names one syllable off, the one
+    confuses 0.5, a name of another length 0. Among names one syllable off, the one
     misread by a single character comes first."""
     if not query:
         return _Sql()  # nothing to compare: PostgreSQL refuses a constant to order by
@@ -147,12 +146,6 @@ def _alike_sql(query: str | None, confusable: frozenset[frozenset[str]]) -> _Sql
             terms += _Sql(f" WHEN {at} IN (") + _marks(alikes) + _Sql(") THEN 0.5")
         terms += _Sql(" ELSE 0.0 END)")
     out = _Sql(f"(CASE WHEN length(o.name_hanja) = {len(query)} THEN ") + terms
-    if len(query) >= 2:
-        # The query with one character dropped is the recogniser's commonest slip on a
-        # character it cannot read: above a name with one character replaced.
-        dropped = sorted({query[:i] + query[i + 1:] for i in range(len(query))})
-        out += _Sql(" WHEN o.name_hanja IN (") + _marks(dropped) + \
-            _Sql(f") THEN {len(query) - 0.75}")
     return out + _Sql(" ELSE 0.0 END) DESC, ")
 
 
@@ -239,13 +232,17 @@ class _Ranker:
                 self.found[row[0]] = (*rank, row)
 
 
-def _doubt_keys(hangul: str | None) -> list[str]:
+def _doubt_keys(*names: str | None) -> list[str]:
     """Keys of names the recogniser read with a character lost (the ink held more: the
-    query less one syllable) or read as no hanja (the query with one syllable open)."""
-    if not hangul or len(hangul) < 2:
-        return []
-    return sorted({"l:" + hangul[:i] + hangul[i + 1:] for i in range(len(hangul))}
-                  | {"w:" + hangul[:i] + "?" + hangul[i + 1:] for i in range(len(hangul))})
+    query less one character) or read as no hanja (the query with one character open),
+    in hanja and in hangul (a syllable's reading may change with its neighbours: 閔龍 is
+    민용, 閔乭龍 민돌룡)."""
+    keys: set[str] = set()
+    for name in names:
+        if name and len(name) >= 2:
+            keys |= {"l:" + name[:i] + name[i + 1:] for i in range(len(name))}
+            keys |= {"w:" + name[:i] + "?" + name[i + 1:] for i in range(len(name))}
+    return sorted(keys)
 
 
 def _doubt_why(query: str, hangul: str, row: Row) -> tuple[int, str]:
@@ -299,7 +296,7 @@ def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, st
         if variants:
             r.tier(_postings(*["h:" + v for v in variants]),
                    lambda row: (LOOKALIKE, f"one look-alike character from {hanja}"))
-        r.tier(_postings("u:" + hanja, *_doubt_keys(hangul)),
+        r.tier(_postings("u:" + hanja, *_doubt_keys(hanja, hangul)),
                lambda row: _doubt_why(hanja, hangul or "", row))
         if hangul:
             r.tier(_postings("k:" + hangul), lambda row: (SAME_READING, "same reading"))

@@ -76,7 +76,7 @@ def store_truth(archive, truth: dict, path: str) -> int:
     from translit.fields import build_record
 
     cells = [CellReading(line["field"], line["text"], 0.99, ((0, 0),) * 4, line["vertical"],
-                         line["crossed"], len(line["text"]))
+                         line["crossed"], line.get("aspect", len(line["text"])))
              for line in truth["lines"] if line["field"]]
     record = build_record(truth["form"], cells)
     with archive.session() as session, session.begin():

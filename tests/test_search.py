@@ -167,10 +167,12 @@ def test_a_linked_korean_name_finds_the_soshi_row(tmp_path: Path) -> None:
     assert [v.source for v in history(archive, pid)] == ["machine", "clerk1"]
 
 
-def _final_name_read_as(truth: dict, text: str) -> dict:
-    """The page with its final owner's name line as the recogniser gave it."""
+def _final_name_read_as(truth: dict, text: str, ink: float | None = None) -> dict:
+    """The page with its final owner's name line as the recogniser gave it (its ink this
+    many characters long, if given)."""
     path = f"owners[{len(truth['owners']) - 1}].name"
-    lines = [{**line, "text": text} if line["field"] == path else line for line in truth["lines"]]
+    read = {"text": text, "aspect": ink or len(text)}
+    lines = [{**line, **read} if line["field"] == path else line for line in truth["lines"]]
     return {**truth, "lines": lines}
 
 
@@ -211,3 +213,14 @@ def test_a_character_read_as_no_hanja_leaves_that_syllable_open(tmp_path: Path) 
         hit = next(h for h in find(archive, name=query) if h.parcel_id == pid)
         assert hit.rank == 2 and hit.why.startswith("a character read as no hanja"), query
     assert pid not in {h.parcel_id for h in find(archive, name="白乭來") if h.rank <= 2}
+
+
+def test_a_name_read_short_of_its_ink_is_found_by_the_name_with_one_more(tmp_path: Path) -> None:
+    """閔乭龍 read as 閔龍 (乭 dropped), the ink three characters long: the reading is
+    민용, not 민룡, so the lost character is looked for in hanja as well as hangul."""
+    archive = fresh_archive("sqlite", tmp_path)
+    pid = store_truth(archive, _final_name_read_as(make_page(777, 8, "land", "none")[1],
+                                                   "閔龍", ink=3.2), "/scans/lost.png")
+    hit = next(h for h in find(archive, name="閔乭龍") if h.parcel_id == pid)
+    assert hit.rank == 2 and hit.why.startswith("a character lost in reading")
+    assert pid not in {h.parcel_id for h in find(archive, name="閔乭龍") if h.rank < 2}
