@@ -6,8 +6,10 @@ record as it stands. Name keys make every name query an index lookup, with no sc
   b:김본                    each two-syllable piece of the reading, for partial names (two-
                             syllable given names included, which trigram indexes cannot
                             find); a partial hanja query goes through its reading too
-  d:김정일                  the hangul name with one syllable left out: two names one
-                            misread syllable apart share such a key (or one is the other's)
+  d:김정일                  the hangul name with one syllable left out: a name with one
+                            syllable more is found by the query itself
+  s:김정?                   the hangul name with one place open: two names one syllable
+                            apart, the same length, share such a key
   u:金乭伊 / r:김돌이        a name the recogniser's runner-up for a character it was
                             unsure of makes (its field's `variants`, ocr.unsure), hanja
                             and hangul: the name as written may be this one
@@ -47,6 +49,7 @@ def name_keys(hanja: str | None, hangul: str | None,
         keys |= {"b:" + hangul[i:i + 2] for i in range(len(hangul) - 1)}
         if len(hangul) >= 2:
             keys |= {"d:" + hangul[:i] + hangul[i + 1:] for i in range(len(hangul))}
+            keys |= {"s:" + hangul[:i] + "?" + hangul[i + 1:] for i in range(len(hangul))}
     return keys
 
 

@@ -215,8 +215,7 @@ class _Ranker:
     def full(self) -> bool:
         return len(self.found) >= self.q.limit
 
-    def tier(self, condition: _Sql, why: Callable[[Row], tuple[int, str] | None],
-             extra: int = 1) -> None:
+    def tier(self, condition: _Sql, why: Callable[[Row], tuple[int, str] | None]) -> None:
         if self.full:
             return
         query = _Sql("SELECT o.id, o.name_hanja, o.name_hangul, o.is_final, o.confidence "
@@ -225,7 +224,7 @@ class _Ranker:
             query += _Sql(" AND o.id NOT IN (") + _marks(list(self.found)) + _Sql(")")
         query += _Sql(" ORDER BY ") + self.alike + _Sql(
             "o.is_final DESC, COALESCE(o.confidence, 0.0) DESC, o.id LIMIT ?",
-            (self.q.limit - len(self.found)) * extra)
+            self.q.limit - len(self.found))
         for row in query.run(self.session):
             rank = why(row)
             if rank is not None and not self.full:
@@ -311,12 +310,13 @@ def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, st
             if condition is not None:
                 r.tier(condition, lambda row, text=text: (PARTIAL, f"name contains {text}"))
     if hangul and len(hangul) >= 2:
-        deletions = [hangul[:i] + hangul[i + 1:] for i in range(len(hangul))]
-        keys = [f"d:{hangul}"] + [f"k:{d}" for d in deletions] + [f"d:{d}" for d in deletions]
-        # A shared deletion key may hide two syllables apart: fetch more, keep one apart.
+        # One syllable more (the name less one is the query), less (the query less one
+        # is the name), or another in one place (both with that place open).
+        keys = [f"d:{hangul}"] + [f"k:{hangul[:i] + hangul[i + 1:]}" for i in range(len(hangul))]
+        keys += [f"s:{hangul[:i]}?{hangul[i + 1:]}" for i in range(len(hangul))]
         r.tier(_postings(*keys),
                lambda row: (ONE_OFF, f"one syllable from {hangul}") if row[2] and
-               Levenshtein.distance(row[2], hangul) <= 1 else None, extra=3)
+               Levenshtein.distance(row[2], hangul) <= 1 else None)
     return r.found
 
 
