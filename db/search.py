@@ -286,9 +286,9 @@ def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, st
     r = _Ranker(session, q)
     if hanja:
         exact = _postings("h:" + hanja)
-        if hangul:  # a Korean name a clerk linked to the row (its own reading differs)
-            exact = exact + _Sql(" OR (") + _postings("k:" + hangul) + \
-                _Sql(" AND COALESCE(o.name_hangul, '') <> ?)", hangul)
+        if hangul:  # or a Korean name a clerk linked to the row (its own reading differs)
+            exact = _postings("h:" + hanja, "k:" + hangul) + _Sql(
+                " AND (o.name_hanja = ? OR COALESCE(o.name_hangul, '') <> ?)", hanja, hangul)
         r.tier(exact,
                lambda row: (EXACT, "exact name" if row[1] == hanja else "linked Korean name"))
         variants = _lookalikes(hanja, q.confusable)

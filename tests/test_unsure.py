@@ -85,3 +85,8 @@ def test_ink_longer_than_the_name_read_and_a_letter_in_it_are_kept_as_doubts() -
     assert "lost" not in read_name(CellReading("x", "孫仁", 1.0, (), False, False, 2.1)).value
     assert read_name(CellReading("x", "白ā學", 0.7, (), False, False, 3.0)).value[
         "unreadable"] == [1]
+
+
+def test_a_gap_read_as_a_space_is_not_part_of_the_name() -> None:
+    field = read_name(CellReading("owners[0].name", "元 德善", 0.9, (), False, False, 3.0))
+    assert (field.hanja, field.value["hangul"]) == ("元德善", "원덕선")

@@ -21,6 +21,9 @@ from translit.numerals import parse_number
 LOW_CONFIDENCE = 0.80
 LOW_CONFIDENCE_NAME = 0.90  # names decide ancestral-land searches: doubt them sooner
 MISSING_CHARS = 1.4  # ink this much longer than the text read: characters were lost
+# A name's characters are about square: ink this much longer than the name read may hold
+# one more, which search looks for (a lower bar than review's: a key costs a clerk nothing)
+LOST_IN_NAME = 1.25
 PATH = re.compile(r"(\w+)(?:\[(\d+)\])?(?:\.(\w+))?")
 ADDRESS_NUMBER = re.compile(r"(?P<place>.*?)(?P<number>[^郡面里洞邑]+)番地")
 
@@ -243,6 +246,7 @@ def read_address(cell: CellReading) -> Field:
 
 def read_name(cell: CellReading) -> Field:
     text = correct.register_forms(cell.text)
+    text = text.replace(" ", "")  # a gap the brush left inside a name, read as a space
     problems = list(_low(cell, LOW_CONFIDENCE_NAME))
     compound = {**{k: v for k, v in vocabulary.SURNAMES.items() if len(k) == 2},
                 **vocabulary.SOSHI_SURNAMES}
@@ -265,7 +269,7 @@ def read_name(cell: CellReading) -> Field:
     variants = _variants(cell.text, text, max(len(surname), 1))
     if variants:
         value["variants"] = variants
-    if "characters may be missing" in problems:
+    if text and cell.aspect / len(text) > LOST_IN_NAME:
         value["lost"] = True  # the ink holds more than was read: search knows (db.index)
     unreadable = [i for i, ch in enumerate(text) if not reading.is_hanja(ch) and
                   not "가" <= ch <= "힣"]
