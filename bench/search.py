@@ -273,6 +273,8 @@ def main() -> None:
                         help="build into this folder, or reuse the archive already there")
     parser.add_argument("--url", help="a PostgreSQL database to build in instead (emptied "
                                       "first), e.g. postgresql+psycopg://user@host/db")
+    parser.add_argument("--misread-seed", type=int,
+                        help="draw the misread names with another seed (default: --seed)")
     parser.add_argument("--reuse", action="store_true",
                         help="with --url: the archive built there by an earlier run")
     args = parser.parse_args()
@@ -341,10 +343,11 @@ def main() -> None:
               f"{found}/{len(chosen)} = {found / len(chosen):.1%} (goal 98%)")
     # The recogniser's own misreads of sampled owners' names, stored in their place; each
     # owner then asked for by the name as written, with the village.
-    names = [p["hanja"] for p in random.Random(args.seed + 3).sample(
+    drawn = args.seed if args.misread_seed is None else args.misread_seed
+    names = [p["hanja"] for p in random.Random(drawn + 3).sample(
         sample, min(args.misreads, len(sample)))]
     started = time.perf_counter()
-    misreads = recogniser_misreads(names, args.seed)
+    misreads = recogniser_misreads(names, drawn)
     placed = store_misreads(archive, list(sample), misreads)
     found = {"hanja": 0, "hangul": 0}
     for p in placed:
