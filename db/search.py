@@ -215,16 +215,30 @@ class _Ranker:
     def full(self) -> bool:
         return len(self.found) >= self.q.limit
 
-    def tier(self, condition: _Sql, why: Callable[[Row], tuple[int, str] | None]) -> None:
+    def tier(self, condition: _Sql, why: Callable[[Row], tuple[int, str] | None],
+             many: bool = False) -> None:
+        """One tier. `many`: a tier of thousands of candidates (a common name's names one
+        syllable off); without a hanja query to rank them by, its final owners and then
+        the rest come in archive order, so the database stops at the page's end instead
+        of ordering every candidate (4.8 → 1.2 ms for 김정일 at 1 M owners)."""
         if self.full:
             return
         query = _Sql("SELECT o.id, o.name_hanja, o.name_hangul, o.is_final, o.confidence "
                      f"FROM owners o{self.join} WHERE (") + condition + _Sql(")") + self.where
         if self.found:
             query += _Sql(" AND o.id NOT IN (") + _marks(list(self.found)) + _Sql(")")
-        query += _Sql(" ORDER BY ") + self.alike + _Sql(
+        if many and not self.q.name_hanja:
+            for final in (True,) if self.q.desk else (True, False):
+                self._take(query + _Sql(" AND o.is_final = ? ORDER BY o.id LIMIT ?", final,
+                                        self.q.limit - len(self.found)), why)
+            return
+        self._take(query + _Sql(" ORDER BY ") + self.alike + _Sql(
             "o.is_final DESC, COALESCE(o.confidence, 0.0) DESC, o.id LIMIT ?",
-            self.q.limit - len(self.found))
+            self.q.limit - len(self.found)), why)
+
+    def _take(self, query: _Sql, why: Callable[[Row], tuple[int, str] | None]) -> None:
+        if self.full:
+            return
         for row in query.run(self.session):
             rank = why(row)
             if rank is not None and not self.full:
@@ -316,7 +330,7 @@ def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, st
         keys += [f"s:{hangul[:i]}?{hangul[i + 1:]}" for i in range(len(hangul))]
         r.tier(_postings(*keys),
                lambda row: (ONE_OFF, f"one syllable from {hangul}") if row[2] and
-               Levenshtein.distance(row[2], hangul) <= 1 else None)
+               Levenshtein.distance(row[2], hangul) <= 1 else None, many=True)
     return r.found
 
 
