@@ -251,6 +251,19 @@ def probe_baseline(archive, picks: list[dict]) -> list[float]:  # noqa: ANN001
     return out
 
 
+def query_kinds(picks: list[dict], rng: random.Random) -> dict[str, list]:
+    """Each kind of query the bench times, one per sampled owner."""
+    return {
+        "exact hanja": [owner_query(name=p["hanja"], limit=20) for p in picks],
+        "exact hangul": [owner_query(name=p["hangul"], limit=20) for p in picks],
+        "partial": [owner_query(name=p["hangul"][-2:], limit=20) for p in picks],
+        "place": [owner_query(place=p["ri"], limit=20) for p in picks],
+        "name+place": [owner_query(name=p["hangul"], place=p["myeon"], limit=20) for p in picks],
+        "fuzzy": [owner_query(name=misread(p["hanja"], rng), place=p["myeon"], limit=20)
+                  for p in picks],
+    }
+
+
 def timed(archive, queries) -> list[float]:  # noqa: ANN001
     out = []
     for q in queries:
@@ -307,15 +320,12 @@ def main() -> None:
 
     rng = random.Random(args.seed + 2)
     picks = [rng.choice(sample) for _ in range(args.queries)]
-    kinds = {
-        "exact hanja": [owner_query(name=p["hanja"], limit=20) for p in picks],
-        "exact hangul": [owner_query(name=p["hangul"], limit=20) for p in picks],
-        "partial": [owner_query(name=p["hangul"][-2:], limit=20) for p in picks],
-        "place": [owner_query(place=p["ri"], limit=20) for p in picks],
-        "name+place": [owner_query(name=p["hangul"], place=p["myeon"], limit=20) for p in picks],
-        "fuzzy": [owner_query(name=misread(p["hanja"], rng), place=p["myeon"], limit=20)
-                  for p in picks],
-    }
+    kinds = query_kinds(picks, rng)
+    # A desk that has been open a while: other people's queries first, untimed, so the
+    # index's upper levels are in memory (the names timed are not among them).
+    others = random.Random(args.seed + 5)
+    for queries in query_kinds([others.choice(sample) for _ in range(50)], others).values():
+        timed(archive, queries)
     latency = {}
     probe = sorted(probe_baseline(archive, picks))
     floor = statistics.median(probe)

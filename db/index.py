@@ -8,8 +8,8 @@ record as it stands. Name keys make every name query an index lookup, with no sc
                             find); a partial hanja query goes through its reading too
   d:김정일                  the hangul name with one syllable left out: a name with one
                             syllable more is found by the query itself
-  s:김정?                   the hangul name with one place open: two names one syllable
-                            apart, the same length, share such a key
+  s:金正? / s:김정?          the name with one place open, hanja and hangul: two names one
+                            character apart, the same length, share such a key
   u:金乭伊 / r:김돌이        a name the recogniser's runner-up for a character it was
                             unsure of makes (its field's `variants`, ocr.unsure), hanja
                             and hangul: the name as written may be this one
@@ -44,6 +44,8 @@ def name_keys(hanja: str | None, hangul: str | None,
                                               if variant.get("hangul") else set())
     if hanja:
         keys.add("h:" + hanja)
+        if len(hanja) >= 2:
+            keys |= {"s:" + hanja[:i] + "?" + hanja[i + 1:] for i in range(len(hanja))}
     if hangul:
         keys.add("k:" + hangul)
         keys |= {"b:" + hangul[i:i + 2] for i in range(len(hangul) - 1)}

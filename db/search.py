@@ -218,16 +218,17 @@ class _Ranker:
     def tier(self, condition: _Sql, why: Callable[[Row], tuple[int, str] | None],
              many: bool = False) -> None:
         """One tier. `many`: a tier of thousands of candidates (a common name's names one
-        syllable off); without a hanja query to rank them by, its final owners and then
-        the rest come in archive order, so the database stops at the page's end instead
-        of ordering every candidate (4.8 → 1.2 ms for 김정일 at 1 M owners)."""
+        syllable off): its final owners and then the rest come in archive order, so the
+        database stops at the page's end instead of ordering every candidate (4.8 → 1.2
+        ms for 김정일 at 1 M owners); a hanja query first takes, ranked, the few of them
+        that share all its hanja but one."""
         if self.full:
             return
         query = _Sql("SELECT o.id, o.name_hanja, o.name_hangul, o.is_final, o.confidence "
                      f"FROM owners o{self.join} WHERE (") + condition + _Sql(")") + self.where
         if self.found:
             query += _Sql(" AND o.id NOT IN (") + _marks(list(self.found)) + _Sql(")")
-        if many and not self.q.name_hanja:
+        if many:
             for final in (True,) if self.q.desk else (True, False):
                 self._take(query + _Sql(" AND o.is_final = ? ORDER BY o.id LIMIT ?", final,
                                         self.q.limit - len(self.found)), why)
@@ -324,13 +325,19 @@ def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, st
             if condition is not None:
                 r.tier(condition, lambda row, text=text: (PARTIAL, f"name contains {text}"))
     if hangul and len(hangul) >= 2:
+        def one_off(row: Row) -> tuple[int, str] | None:
+            if row[2] and Levenshtein.distance(row[2], hangul) <= 1:
+                return ONE_OFF, f"one syllable from {hangul}"
+            return None
+
+        if hanja and len(hanja) >= 2:  # the same hanja but one, in place: ranked
+            r.tier(_postings(*[f"s:{hanja[:i]}?{hanja[i + 1:]}" for i in range(len(hanja))]),
+                   one_off)
         # One syllable more (the name less one is the query), less (the query less one
         # is the name), or another in one place (both with that place open).
         keys = [f"d:{hangul}"] + [f"k:{hangul[:i] + hangul[i + 1:]}" for i in range(len(hangul))]
         keys += [f"s:{hangul[:i]}?{hangul[i + 1:]}" for i in range(len(hangul))]
-        r.tier(_postings(*keys),
-               lambda row: (ONE_OFF, f"one syllable from {hangul}") if row[2] and
-               Levenshtein.distance(row[2], hangul) <= 1 else None, many=True)
+        r.tier(_postings(*keys), one_off, many=True)
     return r.found
 
 
