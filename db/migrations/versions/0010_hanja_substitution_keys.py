@@ -24,7 +24,9 @@ def upgrade() -> None:
         "substr(o.name_hanja, p.i + 1), o.id "
         f"FROM owners o CROSS JOIN ({places}) p "
         "WHERE o.name_hanja IS NOT NULL AND length(o.name_hanja) >= 2 "
-        "AND p.i <= length(o.name_hanja)")
+        "AND p.i <= length(o.name_hanja) "
+        # a name written in hangul, or one character read as no hanja, makes the same key
+        "ON CONFLICT DO NOTHING")
 
 
 def downgrade() -> None:
