@@ -216,12 +216,12 @@ class _Ranker:
         return len(self.found) >= self.q.limit
 
     def tier(self, condition: _Sql, why: Callable[[Row], tuple[int, str] | None],
-             many: bool = False) -> None:
+             many: bool = False, first: _Sql | None = None) -> None:
         """One tier. `many`: a tier of thousands of candidates (a common name's names one
         syllable off): its final owners and then the rest come in archive order, so the
         database stops at the page's end instead of ordering every candidate (4.8 → 1.2
-        ms for 김정일 at 1 M owners); a hanja query first takes, ranked, the few of them
-        that share all its hanja but one."""
+        ms for 김정일 at 1 M owners). A hanja query first takes those that share all its
+        hanja but one, in place: they are the most alike."""
         if self.full:
             return
         query = _Sql("SELECT o.id, o.name_hanja, o.name_hangul, o.is_final, o.confidence "
@@ -233,7 +233,7 @@ class _Ranker:
                 self._take(query + _Sql(" AND o.is_final = ? ORDER BY o.id LIMIT ?", final,
                                         self.q.limit - len(self.found)), why)
             return
-        self._take(query + _Sql(" ORDER BY ") + self.alike + _Sql(
+        self._take(query + _Sql(" ORDER BY ") + (first or _Sql()) + self.alike + _Sql(
             "o.is_final DESC, COALESCE(o.confidence, 0.0) DESC, o.id LIMIT ?",
             self.q.limit - len(self.found)), why)
 
@@ -283,15 +283,20 @@ def _partial(session: Session, text: str, hangul: str, hanja: bool) -> _Sql | No
         else:
             ids = _Sql("SELECT owner_id FROM search_keys WHERE key LIKE ? ESCAPE '\\' "
                        "LIMIT 5000", _like_pattern(key)[1:])
+        ids = _Sql("o.id IN (") + ids + _Sql(")")
     elif len(hangul) >= 2:
-        pieces = ["b:" + hangul[i:i + 2] for i in range(len(hangul) - 1)]
-        ids = _Sql(" INTERSECT ".join(["SELECT owner_id FROM search_keys WHERE key = ?"]
-                                      * len(pieces)), *pieces)
+        ids = _pieces(hangul)
     else:
         return None
     column = "o.name_hanja" if hanja else "o.name_hangul"
-    return _Sql("o.id IN (") + ids + _Sql(f") AND {column} LIKE ? ESCAPE '\\'",
-                                          _like_pattern(text))
+    return ids + _Sql(f" AND {column} LIKE ? ESCAPE '\\'", _like_pattern(text))
+
+
+def _pieces(hangul: str) -> _Sql:
+    """The owners whose reading holds every two-syllable piece of this one."""
+    pieces = ["b:" + hangul[i:i + 2] for i in range(len(hangul) - 1)]
+    return _Sql("o.id IN (") + _Sql(" INTERSECT ".join(
+        ["SELECT owner_id FROM search_keys WHERE key = ?"] * len(pieces)), *pieces) + _Sql(")")
 
 
 def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, str, Row]]:
@@ -320,19 +325,30 @@ def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, st
         r.tier(_postings("r:" + hangul, *_doubt_keys(hangul)),
                lambda row: _doubt_why(hangul, hangul, row))
     if hangul:
-        for text, is_hanja in ((hanja, True), (hangul, False)):
-            condition = _partial(session, text, hangul, is_hanja) if text else None
-            if condition is not None:
-                r.tier(condition, lambda row, text=text: (PARTIAL, f"name contains {text}"))
+        if hanja and len(hangul) >= 2:  # one lookup of the pieces, either script checked
+            in_hanja = _Sql("o.name_hanja LIKE ? ESCAPE '\\'", _like_pattern(hanja))
+            in_hangul = _Sql("o.name_hangul LIKE ? ESCAPE '\\'", _like_pattern(hangul))
+
+            def holds(row: Row) -> tuple[int, str]:
+                return PARTIAL, f"name contains {hanja if hanja in (row[1] or '') else hangul}"
+
+            r.tier(_pieces(hangul) + _Sql(" AND (") + in_hanja + _Sql(" OR ") + in_hangul +
+                   _Sql(")"), holds,
+                   first=_Sql("(CASE WHEN ") + in_hanja + _Sql(" THEN 0 ELSE 1 END), "))
+        else:
+            for text, is_hanja in ((hanja, True), (hangul, False)):
+                condition = _partial(session, text, hangul, is_hanja) if text else None
+                if condition is not None:
+                    r.tier(condition, lambda row, text=text: (PARTIAL, f"name contains {text}"))
     if hangul and len(hangul) >= 2:
         def one_off(row: Row) -> tuple[int, str] | None:
             if row[2] and Levenshtein.distance(row[2], hangul) <= 1:
                 return ONE_OFF, f"one syllable from {hangul}"
             return None
 
-        if hanja and len(hanja) >= 2:  # the same hanja but one, in place: ranked
+        if hanja and len(hanja) >= 2:  # first those with the same hanja but one, in place
             r.tier(_postings(*[f"s:{hanja[:i]}?{hanja[i + 1:]}" for i in range(len(hanja))]),
-                   one_off)
+                   one_off, many=True)
         # One syllable more (the name less one is the query), less (the query less one
         # is the name), or another in one place (both with that place open).
         keys = [f"d:{hangul}"] + [f"k:{hangul[:i] + hangul[i + 1:]}" for i in range(len(hangul))]

@@ -1,6 +1,6 @@
 """Name keys for one hanja replaced at a given place (s:金正?), beside the hangul ones of
-0009: a search in hanja ranks first, among names one syllable off, the few that share
-every other hanja in place, and takes the rest in archive order. Written for every
+0009: a search in hanja takes first, among names one syllable off, those that share
+every other hanja in place (the most alike), then the rest. Written for every
 owner already stored, inside the database.
 
 Revision ID: 0010
