@@ -11,12 +11,13 @@ import getpass
 import re
 import unicodedata
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth import PermissionDenied, require
 from app.personal import mask_personal
 from db.archive import Archive
-from db.models import AuditEntry, Parcel
+from db.models import AuditEntry, Owner, Parcel
 from db.refs import BadReference, parcel_id_for
 from db.search import LineHit, OwnerHit, OwnerQuery, find_owners, lines_containing
 from translit import measures
@@ -70,10 +71,6 @@ def find_parcel(session: Session, ref: str | int) -> Parcel:
 def first_final_owner(archive: Archive) -> str | None:
     """The first parcel's final owner (hangul, else hanja), to fill the search desk when
     the GUI photographs it; None while the archive holds no owner."""
-    from sqlalchemy import select
-
-    from db.models import Owner
-
     require("search.records")
     with archive.session() as session:
         owner = session.execute(select(Owner.name_hangul, Owner.name_hanja)

@@ -266,7 +266,8 @@ def _doubt_why(query: str, hangul: str, row: Row) -> tuple[int, str]:
         return UNCERTAIN, "a character read as no hanja"
     if len(read) == len(hangul) - 1:
         return UNCERTAIN, "a character lost in reading"
-    return UNCERTAIN, _uncertain_why(query, row[1] if query != hangul else read, row[1] or "")
+    written = row[1] or ""
+    return UNCERTAIN, _uncertain_why(query, written if query != hangul else read, written)
 
 
 def _partial(session: Session, text: str, hangul: str, hanja: bool) -> _Sql | None:
