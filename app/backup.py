@@ -2,7 +2,9 @@
 
 `backup` copies the database through SQLite's online backup API (consistent while
 desks keep working) and every scan the archive holds, and writes `manifest.json` with
-the SHA-256 of the database copy and of each scan. `restore` re-checks every hash
+the SHA-256 of the database copy and of each scan, and the audit chain's head in the
+copy (`toji audit verify --against` shows rows deleted from the tail since). No
+signing key is in a backup: they live on the issuing PC (app.signing_keys). `restore` re-checks every hash
 before it copies anything back, into a place that holds no archive yet. `check` runs
 SQLite's integrity check, rehashes every scan and walks the audit chain.
 A PostgreSQL archive is backed up by the server's own tools (pg_dump).
@@ -17,11 +19,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
 
 from app.auth import require
 from db.archive import Archive, copy_sqlite, open_archive
-from db.audit import verify_chain
+from db.audit import Head, chain_head, verify_chain
 from db.models import AuditEntry, Scan
 
 MANIFEST = "manifest.json"
@@ -53,6 +56,16 @@ def _database(archive: Archive) -> Path:
     return Path(archive.engine.url.database)
 
 
+def _copied_head(database: Path) -> Head:
+    """The audit chain's head in the copy just made: exactly what the backup holds."""
+    engine = create_engine(f"sqlite:///{database}")
+    try:
+        with Session(engine) as session:
+            return chain_head(session)
+    finally:
+        engine.dispose()
+
+
 def backup(archive: Archive, dest: Path) -> dict:
     """Writes a backup into the empty (or new) folder `dest`; returns its manifest."""
     principal = require("backup")
@@ -80,6 +93,7 @@ def backup(archive: Archive, dest: Path) -> dict:
     manifest = {"created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "source": str(database), "by": principal.name,
                 "database": {"file": DATABASE, "sha256": _sha256(dest / DATABASE)},
+                "audit": _copied_head(dest / DATABASE).as_json(),
                 "scans": scans}
     (dest / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                  encoding="utf-8")

@@ -1,10 +1,13 @@
 """Certificates: one parcel's record as a signed A4 PDF a citizen takes home.
 
 What a certificate says (its content) is fixed when it is issued and kept in the
-archive with an HMAC code over it made with the archive's secret key. The PDF prints
-the content, the code and a QR code holding number and code. `verify_file` checks a
-PDF (issued here, content as issued, every byte as issued); `verify_code` checks a
-paper by the code printed on it and returns what it must say.
+archive's register with a short code over it: an HMAC made from the office's signing
+key, which lives outside the archive (app.signing_keys). The PDF prints the content,
+the code, a QR code holding number and code, and the signing certificate's
+fingerprint; then it is signed as a PDF (PAdES) with that key, so any PDF reader shows
+who signed it and whether it changed. The content also records the audit chain's head
+at the issue, so a certificate out in the world shows if the log's tail is cut later.
+Checking a certificate is app.certificate_check.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import hmac
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,20 +27,23 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app import settings
+from app import pdf_signature, settings
 from app.auth import PermissionDenied, require
 from app.certificate_pdf import render
 from app.fonts import document_font
 from app.personal import mask_personal
 from app.review import field_at, field_paths, shown
 from app.scans import bounds, page_pixels
-from app.search import QueryError, current_actor, find_parcel
+from app.search import current_actor, find_parcel
+from app.signing_keys import Signer, signer_for_issue, spaced
 from db.archive import Archive
+from db.audit import Head, chain_head
 from db.models import AuditEntry, Certificate, Correction, Page, Parcel, Scan
 from db.refs import parcel_ref
 
 KST = dt.timezone(dt.timedelta(hours=9), "KST")  # Korea keeps no summer time
 PAYLOAD = re.compile(r"TOJI-CERT:(\d{4}-\d{6}):([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})")
+AUDIT_HEAD = re.compile(r"TOJI-AUDIT:(\d+):(\d+):([0-9a-f]{64})")
 TITLES = {"土地臺帳": "구토지대장 열람 확인서", "林野臺帳": "구임야대장 열람 확인서"}
 CROP_HEIGHT = 1100  # pixels kept of the card crop: sharp at print size, small in the PDF
 
@@ -54,25 +60,7 @@ class Issued:
     content: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool
-    detail: str
-
-
-@dataclass(frozen=True)
-class Verification:
-    number: str | None
-    checks: list[Check] = field(default_factory=list)
-    content: dict[str, Any] | None = None
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.checks) and all(c.ok for c in self.checks)
-
-
-def sign(content: dict[str, Any], key: bytes) -> str:
+def short_code(content: dict[str, Any], key: bytes) -> str:
     """The short code: HMAC-SHA256 of the canonical JSON, 60 bits in base32, XXXX-XXXX-XXXX."""
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     digest = hmac.new(key, canonical.encode("utf-8"), hashlib.sha256).digest()
@@ -83,6 +71,23 @@ def sign(content: dict[str, Any], key: bytes) -> str:
 def payload(number: str, code: str) -> str:
     """What the QR code holds."""
     return f"TOJI-CERT:{number}:{code}"
+
+
+def keywords(number: str, code: str, head: Head) -> str:
+    """The PDF's Keywords: the QR's payload, then the audit chain's head at the issue
+    (covered by the signature, read by `toji audit verify --against`)."""
+    return f"{payload(number, code)} TOJI-AUDIT:{head.rows}:{head.last_id}:{head.hash}"
+
+
+def printed(content: dict[str, Any]) -> list[str]:
+    """Every value the certificate prints, which its text must still hold."""
+    values = [content["title"], content["number"], content["issued_text"], content["office"]]
+    for table in ("land", "events", "owners"):
+        for row in content[table]:
+            values += row
+    if content.get("signer"):
+        values.append(spaced(content["signer"]["fingerprint"]))
+    return [v for v in values if v]
 
 
 # ---- what the certificate says ---------------------------------------------------------
@@ -147,7 +152,8 @@ def _owner_name(name: dict[str, Any] | None) -> str:
 
 
 def _content(session, parcel: Parcel, number: str, issued: dt.datetime, office: str,  # noqa: ANN001
-             actor: str, applicant: str | None, final_only: bool) -> dict[str, Any]:
+             actor: str, applicant: str | None, final_only: bool,
+             signer: Signer | None = None, head: Head | None = None) -> dict[str, Any]:
     record = parcel.effective
     confirmers: dict[str, str] = {}
     for c in session.scalars(select(Correction).where(Correction.parcel_id == parcel.id)
@@ -164,8 +170,8 @@ def _content(session, parcel: Parcel, number: str, issued: dt.datetime, office: 
     owners = [[str(i + 1), _date(o.get("date")), shown(o.get("cause")),
                shown(o.get("address")), _owner_name(o.get("name")),
                source(f"owners[{i}].name", o.get("name"))] for i, o in listed]
-    return {
-        "version": 1,
+    content = {
+        "version": 2,
         "title": TITLES.get(parcel.form, "구대장 열람 확인서"),
         "number": number,
         "issued_at": issued.isoformat(timespec="seconds"),
@@ -181,6 +187,11 @@ def _content(session, parcel: Parcel, number: str, issued: dt.datetime, office: 
         "owners": owners,
         "owners_shown": "final" if final_only else "all",
     }
+    if signer is not None:
+        content["signer"] = {"fingerprint": signer.fingerprint, "subject": signer.subject}
+    if head is not None:
+        content["audit"] = head.as_json()
+    return content
 
 
 def _crop(archive: Archive, session, parcel: Parcel) -> Image.Image:  # noqa: ANN001
@@ -232,15 +243,19 @@ def issue(archive: Archive, parcel_ref: str | int, out: Path, actor: str | None 
         try:
             with archive.session() as session, session.begin():
                 parcel = find_parcel(session, parcel_ref)
+                signer = signer_for_issue(session, office, actor)
                 number = _next_number(session, issued.year)
+                head = chain_head(session)
                 content = _content(session, parcel, number, issued, office, actor, applicant,
-                                   final_only)
-                code = sign(content, settings.certificate_key(session))
-                data = render(content, code, payload(number, code), _crop(archive, session, parcel),
-                              font)
+                                   final_only, signer, head)
+                code = short_code(content, signer.code_key())
+                data = render(content, code, payload(number, code),
+                              _crop(archive, session, parcel), font,
+                              keywords(number, code, head))
+                data = pdf_signature.sign(data, signer, f"{content['title']} {number}", office)
                 session.add(Certificate(number=number, code=code, parcel_id=parcel.id,
                                         issued_at=issued, actor=actor, applicant=applicant,
-                                        content=content,
+                                        content=content, signer=signer.fingerprint,
                                         file_sha256=hashlib.sha256(data).hexdigest()))
                 session.add(AuditEntry(actor=actor, action="certificate", subject=number,
                                        detail={"parcel": content["parcel"], "applicant": applicant,
@@ -266,119 +281,5 @@ def preview(archive: Archive, parcel_ref: str | int, applicant: str | None = Non
         content = _content(session, parcel, "미리보기", now, settings.get(archive, "office") or "",
                            principal.name, mask_personal(applicant) if applicant else None,
                            final_only)
-        return render(content, "미리보기", "preview", _crop(archive, session, parcel), font)
-
-
-# ---- verification ----------------------------------------------------------------------
-
-def printed(content: dict[str, Any]) -> list[str]:
-    """Every value the certificate prints, which its text must still hold."""
-    values = [content["title"], content["number"], content["issued_text"], content["office"]]
-    for table in ("land", "events", "owners"):
-        for row in content[table]:
-            values += row
-    return [v for v in values if v]
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def _lookup(session, number: str | None = None, code: str | None = None):  # noqa: ANN001, ANN202
-    query = select(Certificate)
-    query = query.where(Certificate.number == number) if number else \
-        query.where(Certificate.code == code)
-    return session.scalars(query).first()
-
-
-def _signature_check(session, cert: Certificate | None, code: str) -> list[Check]:  # noqa: ANN001
-    if cert is None:
-        return [Check("issued here", False, "no certificate with this number or code "
-                                            "was issued by this archive")]
-    expected = sign(cert.content, settings.certificate_key(session))
-    return [Check("issued here", True, f"{cert.number}, {cert.content['issued_text']}, "
-                                       f"by {cert.actor}"),
-            Check("code", hmac.compare_digest(expected, code) and
-                  hmac.compare_digest(expected, cert.code),
-                  "the code matches the archive's signature over the content"
-                  if expected == code == cert.code else
-                  f"the code {code} is not the archive's signature for {cert.number}")]
-
-
-def _log(archive: Archive, actor: str | None, subject: str, result: Verification) -> Verification:
-    with archive.session() as session, session.begin():
-        session.add(AuditEntry(actor=actor or current_actor(), action="verify", subject=subject,
-                               detail={"ok": result.ok, "number": result.number}))
-    return result
-
-
-def verify_code(archive: Archive, text: str, actor: str | None = None) -> Verification:
-    """Checks the code (or QR payload) read off a paper; returns what it must say."""
-    require("verify")
-    found = PAYLOAD.search(text)
-    if found:
-        number, code = found.groups()
-    else:
-        letters = re.sub(r"[\s-]", "", text).upper()
-        if not re.fullmatch(r"[A-Z2-7]{12}", letters):
-            raise QueryError(f"{text!r} is not a certificate code (XXXX-XXXX-XXXX) "
-                             "nor a QR payload")
-        number, code = None, "-".join(letters[i:i + 4] for i in range(0, 12, 4))
-    with archive.session() as session, session.begin():
-        cert = _lookup(session, number, code)
-        checks = _signature_check(session, cert, code)
-        result = Verification(cert.number if cert else number, checks,
-                              cert.content if cert else None)
-    return _log(archive, actor, result.number or code, result)
-
-
-def _read_pdf(path: Path) -> tuple[bytes, str, str]:
-    """The file's bytes, its keywords and its text, or CertificateError naming the file."""
-    import pypdfium2 as pdfium
-
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CertificateError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    try:
-        document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        raise CertificateError(f"{path}: not a PDF that can be opened ({exc})") from None
-    try:
-        keywords = document.get_metadata_dict().get("Keywords", "")
-        text = "\n".join(document[i].get_textpage().get_text_range()
-                         for i in range(len(document)))
-    except pdfium.PdfiumError as exc:
-        raise CertificateError(f"{path}: PDF damaged ({exc})") from None
-    finally:
-        document.close()
-    return data, keywords, text
-
-
-def verify_file(archive: Archive, path: Path, actor: str | None = None) -> Verification:
-    """Checks a certificate PDF: issued by this archive, code right, text as issued, bytes
-    as issued. A damaged file that no longer opens fails with the reason."""
-    require("verify")
-    try:
-        data, keywords, text = _read_pdf(path)
-    except CertificateError as exc:
-        return _log(archive, actor, str(path),
-                    Verification(None, [Check("readable", False, str(exc))]))
-    found = PAYLOAD.search(keywords) or PAYLOAD.search(_squash(text))
-    if found is None:
-        return _log(archive, actor, str(path), Verification(None, [Check(
-            "certificate number", False, f"{path}: holds no Toji certificate number and code")]))
-    number, code = found.group(1), found.group(2)
-    with archive.session() as session, session.begin():
-        cert = _lookup(session, number)
-        checks = _signature_check(session, cert, code)
-        if cert is not None:
-            squashed = _squash(text)
-            missing = [v for v in printed(cert.content) if _squash(v) not in squashed]
-            checks.append(Check("content", not missing, "every value as issued" if not missing
-                                else "changed or missing: " + "; ".join(missing[:5])))
-            same = hashlib.sha256(data).hexdigest() == cert.file_sha256
-            checks.append(Check("file", same, "byte for byte the file issued" if same else
-                                "the file differs from the one issued (altered or re-saved)"))
-        result = Verification(number, checks, cert.content if cert else None)
-    return _log(archive, actor, number, result)
+        return render(content, "미리보기", "preview", _crop(archive, session, parcel), font,
+                      "preview")

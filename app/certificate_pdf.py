@@ -1,5 +1,6 @@
 """Lays a certificate's content out on A4 with ReportLab: title, issue block, the land,
-its history and owners, the card as scanned, and the verification block (QR and code).
+its history and owners, the card as scanned, and the verification block (QR, code and
+the fingerprint of the certificate the PDF is signed with).
 
 Everything printed comes from the content dict, so what `toji verify` compares against
 the archive is exactly what a reader sees. The text is real text in an embedded
@@ -31,6 +32,7 @@ from reportlab.platypus import (
 )
 
 from app.fonts import DocumentFont, register
+from app.signing_keys import spaced
 
 INK = colors.HexColor("#1f2933")
 RULE = colors.HexColor("#9aa5b1")
@@ -55,6 +57,7 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=11),
         "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=10,
                                 textColor=colors.HexColor("#52606d")),
+        "mono": ParagraphStyle("mono", parent=base, fontSize=7.5, leading=10),
     }
 
 
@@ -116,9 +119,34 @@ class _CardBlock(Flowable):
         self.table.drawOn(self.canv, 0, 0)
 
 
+def _verify_block(content: dict[str, Any], code: str, qr_payload: str, font: str,
+                  st: dict[str, ParagraphStyle]) -> list:
+    """QR, code, how to check, and the signer's fingerprint a receiver compares with the
+    one the office publishes."""
+    number = content["number"]
+    block = [
+        _qr(qr_payload, 30 * mm, font),
+        Spacer(1, 2 * mm),
+        Paragraph(escape(f"확인코드 {code}"), st["section"]),
+        Paragraph(escape(f"발급번호 {number}의 진위는 발급 기관에서 확인코드 또는 QR 코드로 "
+                         f"확인할 수 있습니다 (toji verify)."), st["small"]),
+    ]
+    signer = content.get("signer")
+    if signer:
+        block += [
+            Spacer(1, 2 * mm),
+            Paragraph(escape("이 PDF에는 발급 기관의 전자서명(PAdES)이 있어 PDF 뷰어에서 서명자와 "
+                             "변경 여부를 확인할 수 있습니다. 서명 인증서 지문(SHA-256):"),
+                      st["small"]),
+            Paragraph(escape(spaced(signer["fingerprint"])), st["mono"]),
+        ]
+    block += [Spacer(1, 3 * mm), Paragraph(escape(NOTICE), st["small"])]
+    return block
+
+
 def render(content: dict[str, Any], code: str, qr_payload: str, crop: PILImage.Image,
-           font: DocumentFont) -> bytes:
-    """The certificate as PDF bytes."""
+           font: DocumentFont, keywords: str) -> bytes:
+    """The certificate as PDF bytes (not yet signed: see app.pdf_signature)."""
     name = register(font)
     st = _styles(name)
     out = BytesIO()
@@ -136,7 +164,7 @@ def render(content: dict[str, Any], code: str, qr_payload: str, crop: PILImage.I
         out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
         bottomMargin=18 * mm, title=content["title"], author=content["office"],
         subject=f"{content['title']} {number}", creator="Toji",
-        keywords=qr_payload, initialFontName=name)
+        keywords=keywords, initialFontName=name)
     story: list = [
         Paragraph(escape(content["title"]), st["title"]),
         Paragraph(escape(f"{content['form']} 記載 內容 確認 · 열람용 (등본 아님)"), st["subtitle"]),
@@ -162,15 +190,7 @@ def render(content: dict[str, Any], code: str, qr_payload: str, crop: PILImage.I
               _table(content["owners"], ["순위", "일자", "사유", "주소", "성명", "판독"],
                      [WIDTH * w for w in (0.07, 0.19, 0.12, 0.28, 0.18, 0.16)],
                      st["cell"], name)]
-    verify = [
-        _qr(qr_payload, 30 * mm, name),
-        Spacer(1, 2 * mm),
-        Paragraph(escape(f"확인코드 {code}"), st["section"]),
-        Paragraph(escape(f"발급번호 {number}의 진위는 발급 기관에서 확인코드 또는 QR 코드로 "
-                         f"확인할 수 있습니다 (toji verify)."), st["small"]),
-        Spacer(1, 3 * mm),
-        Paragraph(escape(NOTICE), st["small"]),
-    ]
+    verify = _verify_block(content, code, qr_payload, name, st)
     story.append(_CardBlock(Paragraph("대장 원본 (스캔)", st["section"]), crop, verify, name))
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()

@@ -25,6 +25,7 @@ from app.ingest import ScanError
 from app.recognisers import ModelError
 from app.search import QueryError, owner_query, search_owners, search_text
 from app.settings import SettingError
+from app.signing_keys import SigningKeyError
 from db.archive import ArchiveError, open_archive
 from ocr.engine import EngineUnavailableError, get_engine
 from samples.layouts import LAYOUT_CHOICES
@@ -433,29 +434,84 @@ def _certificate(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from app.certificate import verify_code, verify_file
+    from app.certificate_check import load_trust, verify_code, verify_file
 
     archive = args.archive
     target = Path(args.target)
-    result = (verify_file(archive, target) if target.suffix.lower() == ".pdf" or target.exists()
+    is_file = target.suffix.lower() == ".pdf" or target.exists()
+    if not is_file and archive is None:
+        raise QueryError("a code is checked against the issuing archive's register: "
+                         "give --db")
+    result = (verify_file(archive, target, trust=load_trust(args.trust)) if is_file
               else verify_code(archive, args.target))
     if args.json:
         print(json.dumps({"ok": result.ok, "number": result.number,
                           "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail}
-                                     for c in result.checks]}, ensure_ascii=False))
+                                     for c in result.checks],
+                          "unchecked": result.unchecked}, ensure_ascii=False))
     else:
         for c in result.checks:
             print(f"{'ok  ' if c.ok else 'FAIL'}  {c.name}: {c.detail}")
-        if result.ok and result.content and target.suffix.lower() != ".pdf":
+        for what in result.unchecked:
+            print(f"not checked  {what}")
+        if result.ok and result.content and not is_file:
             content = result.content
             print(f"{content['title']} {content['number']}, {content['issued_text']}")
             for label, value, _ in content["land"]:
                 print(f"  {label}: {value}")
             for row in content["owners"]:
                 print(f"  소유자 {row[0]}: {row[4]} ({row[1]}, {row[2]})")
-        print("verified: issued by this archive and unaltered" if result.ok
-              else "NOT VERIFIED", file=sys.stderr)
+        verdict = ("NOT VERIFIED" if not result.ok else
+                   "verified: issued by this archive and unaltered" if archive is not None
+                   and not result.unchecked else "verified as far as it could be checked")
+        print(verdict, file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_PARTIAL
+
+
+def _keys(args: argparse.Namespace) -> int:
+    from app import settings, signing_keys
+    from app.search import current_actor
+
+    archive = args.archive
+    if archive is None and args.action != "store":
+        raise QueryError(f"toji keys {args.action} needs --db (the archive)")
+    if args.action == "store":
+        if args.file:
+            signing_keys.choose_store(args.file)
+        print(f"this PC keeps private keys in: {signing_keys.store_choice()} "
+              f"({signing_keys.STORES[signing_keys.store_choice()]}); folder "
+              f"{signing_keys.key_home()}")
+        return EXIT_OK
+    if args.action == "new":
+        row = signing_keys.make_key(archive, settings.get(archive, "office") or "",
+                                    current_actor())
+        print(f"new signing key {signing_keys.spaced(row.fingerprint)} ({row.subject}); "
+              f"the previous one is retired and still verifies what it signed")
+        return EXIT_OK
+    if args.action == "import":
+        if not args.file:
+            raise QueryError("toji keys import OFFICE.p12 --db …")
+        path = Path(args.file)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise QueryError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        password = os.environ.get(args.password_env) if args.password_env else \
+            _prompt_password(f"password of {path.name}: ")
+        row = signing_keys.import_pkcs12(archive, data, password.encode() if password else None,
+                                         current_actor(), str(path))
+        print(f"imported {row.subject}, SHA-256 {signing_keys.spaced(row.fingerprint)}; "
+              f"certificates are signed with it from now on")
+        return EXIT_OK
+    if args.action == "export":
+        print(signing_keys.export_certificate(archive, args.file), end="")
+        return EXIT_OK
+    for key in signing_keys.list_keys(archive):
+        state = "in use" if key.retired_at is None else f"retired {key.retired_at:%Y-%m-%d}"
+        here = "private key on this PC" if key.on_this_pc else "NO private key on this PC"
+        print(f"{key.fingerprint}  {state}  {key.source} {key.made_at:%Y-%m-%d} by "
+              f"{key.made_by}  {here}\n    {key.subject}")
+    return EXIT_OK
 
 
 def _settings(args: argparse.Namespace) -> int:
@@ -505,9 +561,10 @@ def _audit(args: argparse.Namespace) -> int:
     from app.audit_service import recent, verify
 
     if args.action == "verify":
-        result = verify(args.archive)
+        result = verify(args.archive, args.against)
         if result.ok:
-            print(f"audit log intact: {result.rows} row(s), every hash and link holds")
+            against = f"; nothing deleted since {args.against}" if args.against else ""
+            print(f"audit log intact: {result.rows} row(s), every hash and link holds{against}")
             return EXIT_OK
         print(f"audit log BROKEN at row {result.broken_at}: {result.reason}")
         return EXIT_PARTIAL
@@ -710,9 +767,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_certificate)
 
-    p = verbs.add_parser("verify", help="check a certificate PDF, or the code printed on one")
+    p = verbs.add_parser("verify", help="check a certificate PDF (its signature; with --db "
+                                        "also the archive's register), or a code")
     p.add_argument("target", help="certificate PDF, code XXXX-XXXX-XXXX or the QR's text")
-    p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
+    p.add_argument("--db", help="the issuing archive (SQLite file or database URL); without "
+                                "it a PDF's signature is checked alone")
+    p.add_argument("--trust", type=Path, action="append", default=[], metavar="CERT",
+                   help="a certificate (PEM/DER) to trust as the signer or its issuer, e.g. "
+                        "the one the office publishes (repeatable)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_verify)
 
@@ -729,8 +791,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
     p.set_defaults(run=_users)
 
+    p = verbs.add_parser("keys", help="the keys certificates are signed with: list, new "
+                                      "(rotate), import a .p12, export the certificate, "
+                                      "store (this PC's: file or keyring)")
+    p.add_argument("action", choices=["list", "new", "import", "export", "store"], nargs="?",
+                   default="list")
+    p.add_argument("file", nargs="?", help="import: the .p12/.pfx; export: a fingerprint's "
+                                           "start (default: the key in use); store: file or "
+                                           "keyring")
+    p.add_argument("--password-env", metavar="VAR",
+                   help="import: the environment variable holding the .p12's password "
+                        "(else it is asked for)")
+    p.add_argument("--db", help="archive file (SQLite) or database URL (all but store)")
+    p.set_defaults(run=_keys)
+
     p = verbs.add_parser("audit", help="the audit log: recent entries, or verify its chain")
     p.add_argument("action", choices=["list", "verify"], nargs="?", default="list")
+    p.add_argument("--against", type=Path, metavar="BACKUP_OR_CERT",
+                   help="verify: also check that no row was deleted since this backup "
+                        "(folder or manifest.json) or certificate PDF recorded the log's head")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--db", required=True, help="archive file (SQLite) or database URL")
     p.set_defaults(run=_audit)
@@ -775,13 +854,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 OPEN_VERBS = {"samples", "read", "restore", "gui", "demo"}  # no sign-in here (gui, demo: their own)
+# without --db: verify checks a PDF's signature alone; keys store is this PC's choice
+ARCHIVE_OPTIONAL = {"verify", "keys"}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.verb in OPEN_VERBS:
+        if args.verb in OPEN_VERBS or (args.verb in ARCHIVE_OPTIONAL and not args.db):
+            args.archive = None
             return args.run(args)
+        if not args.db:
+            raise QueryError(f"toji {args.verb} needs --db (the archive)")
         args.archive = _open(args.db)
         with acting_as(_sign_in(args.archive, args.user)):
             return args.run(args)
@@ -790,7 +874,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except (ArchiveError, EngineUnavailableError, QueryError, FontMissingError,
             CertificateError, SettingError, ScanError, BatchError, AuthError,
-            PermissionDenied, BackupError, ModelError, OSError) as exc:
+            PermissionDenied, BackupError, ModelError, SigningKeyError, OSError) as exc:
         print(f"toji: {exc}", file=sys.stderr)
         return EXIT_FATAL
 

@@ -24,7 +24,8 @@ from PIL import Image  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from app.auth import Principal, acting_as  # noqa: E402
-from app.certificate import issue, verify_file  # noqa: E402
+from app.certificate import issue  # noqa: E402
+from app.certificate_check import verify_file  # noqa: E402
 from app.certificate_pdf import render  # noqa: E402
 from app.export import export_to  # noqa: E402
 from app.fonts import document_font  # noqa: E402

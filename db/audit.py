@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from db.models import AuditEntry
@@ -87,3 +87,58 @@ def verify_chain(session: Session) -> ChainCheck:
             return ChainCheck(count, row.id, f"row {row.id} was edited after it was written")
         prev = row.row_hash
     return ChainCheck(count, None, None)
+
+
+@dataclass(frozen=True)
+class Head:
+    """Where the chain ended at some moment: kept outside the log (a backup's manifest, a
+    certificate), it shows whether rows were deleted from the tail since."""
+
+    rows: int
+    last_id: int
+    hash: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"rows": self.rows, "last_id": self.last_id, "hash": self.hash}
+
+    @classmethod
+    def from_json(cls, value: Any) -> Head:
+        """A head as recorded, or ValueError saying what is wrong with it."""
+        try:
+            head = cls(int(value["rows"]), int(value["last_id"]), str(value["hash"]))
+        except (TypeError, KeyError, ValueError):
+            raise ValueError(f"not an audit head: {value!r}") from None
+        if len(head.hash) != 64 or head.rows < 0:
+            raise ValueError(f"not an audit head: {value!r}")
+        return head
+
+
+def chain_head(session: Session) -> Head:
+    last = session.execute(select(AuditEntry.id, AuditEntry.row_hash)
+                           .order_by(AuditEntry.id.desc()).limit(1)).first()
+    if last is None:
+        return Head(0, 0, GENESIS)
+    rows = session.scalar(select(func.count()).select_from(AuditEntry)
+                          .where(AuditEntry.id <= last.id))
+    return Head(rows, last.id, last.row_hash)
+
+
+def check_against(session: Session, head: Head) -> ChainCheck:
+    """The chain as it is now, walked whole, and then held against a head recorded
+    earlier: the row that ended it must still be there, with as many rows up to it."""
+    walked = verify_chain(session)
+    if not walked.ok or head.rows == 0:
+        return walked
+    row_hash_then = session.scalar(select(AuditEntry.row_hash)
+                                   .where(AuditEntry.id == head.last_id))
+    rows_then = session.scalar(select(func.count()).select_from(AuditEntry)
+                               .where(AuditEntry.id <= head.last_id))
+    if row_hash_then != head.hash or rows_then != head.rows:
+        return ChainCheck(walked.rows, head.last_id,
+                          f"rows were deleted from the log: it held {head.rows} row(s) up to "
+                          f"row {head.last_id} (hash {head.hash[:16]}…), and now holds "
+                          f"{rows_then} up to there"
+                          + ("" if row_hash_then is None or row_hash_then == head.hash
+                             else f", row {head.last_id} being another row")
+                          + f"; {walked.rows} row(s) in all")
+    return walked

@@ -242,6 +242,27 @@ class Certificate(Base):
     applicant: Mapped[str | None] = mapped_column(Text, nullable=True)
     content: Mapped[dict] = mapped_column(JSON)
     file_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # the SHA-256 fingerprint of the signing certificate; None: issued before signing
+    signer: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class SigningKey(Base):
+    """The public half of a key certificates are signed with. The private half is kept
+    outside the archive (app.signing_keys); a retired key stays so that what it signed
+    keeps verifying."""
+
+    __tablename__ = "signing_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    subject: Mapped[str] = mapped_column(Text)
+    certificate: Mapped[str] = mapped_column(Text)  # PEM
+    chain: Mapped[str] = mapped_column(Text, default="")  # PEM of its issuers, if imported
+    source: Mapped[str] = mapped_column(String(16))  # "made" or "imported"
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    made_by: Mapped[str] = mapped_column(String(128))
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                           nullable=True)
 
 
 class Job(Base):

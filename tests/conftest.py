@@ -36,6 +36,14 @@ def signed_in(monkeypatch: pytest.MonkeyPatch):
         yield principal
 
 
+@pytest.fixture(autouse=True)
+def key_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's PC keeps its signing keys here, never in the user's own folder."""
+    folder = tmp_path / "pc-keys"
+    monkeypatch.setenv("TOJI_KEYS", str(folder))
+    return folder
+
+
 @pytest.fixture
 def archive_path(tmp_path: Path) -> Path:
     return tmp_path / "archive" / "toji.db"

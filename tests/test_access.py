@@ -16,7 +16,8 @@ from app import auth, batch, settings
 from app.audit_service import verify as verify_audit
 from app.auth import PermissionDenied, Principal, acting_as
 from app.backup import BackupError, backup, check, restore
-from app.certificate import issue, verify_code
+from app.certificate import issue
+from app.certificate_check import verify_code
 from app.cli import main
 from app.export import export
 from app.review import correct_field, history

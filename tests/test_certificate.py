@@ -12,7 +12,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from app import certificate, settings
-from app.certificate import issue, payload, verify_code, verify_file
+from app.certificate import issue, payload
+from app.certificate_check import verify_code, verify_file
 from app.certificate_pdf import render
 from app.cli import main
 from app.fonts import FontMissingError, document_font
@@ -101,14 +102,14 @@ def test_verify_fails_when_one_word_is_changed(read_archive, tmp_path: Path) -> 
         scan = s.scalars(select(Scan)).first()
     crop = Image.fromarray(page_pixels(read_archive, scan, 1))
     fake = tmp_path / "forged.pdf"
-    fake.write_bytes(render(forged, issued.code, payload(issued.number, issued.code), crop,
-                            document_font()))
+    qr = payload(issued.number, issued.code)
+    fake.write_bytes(render(forged, issued.code, qr, crop, document_font(), qr))
     result = verify_file(read_archive, fake)
     assert not result.ok
     failed = {c.name for c in result.checks if not c.ok}
-    assert failed == {"content", "file"}
+    assert failed == {"signature", "content", "file"}  # and the forger has no key to sign
     # and a content signed with another key is not this archive's code
-    assert certificate.sign(forged, b"another key") != issued.code
+    assert certificate.short_code(forged, b"another key") != issued.code
 
 
 def test_verify_by_code_and_unknown_codes(read_archive, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from PySide6.QtGui import QFontMetrics, QImage, QInputMethodEvent  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from app.auth import Principal, acting_as  # noqa: E402
-from app.certificate import verify_file  # noqa: E402
+from app.certificate_check import verify_file  # noqa: E402
 from app.cli import main  # noqa: E402
 from app.parcel_view import parcel_detail  # noqa: E402
 from db.archive import open_archive  # noqa: E402

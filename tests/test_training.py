@@ -250,7 +250,7 @@ def test_an_archive_of_0007_gains_the_readings_table(tmp_path: Path):
     archive = open_archive(path)
     assert "readings" in inspect(archive.engine).get_table_names()
     with archive.engine.connect() as c:
-        assert c.execute(text("select version_num from alembic_version")).scalar() == "0010"
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0011"
         assert c.execute(text("select count(*) from readings")).scalar() == 0
         assert c.execute(text("select count(*) from scans")).scalar() == 1
 

@@ -1,0 +1,97 @@
+"""PDF signatures (PAdES baseline B, via pyHanko): signing a certificate as issued, and
+examining a signature without any secret, as a bank or court would with a PDF reader.
+
+Signing appends an incremental update holding a CMS signature over every byte before
+it, with the signer's certificate (and its issuers') embedded. Examining answers three
+questions separately: is it signed, is every byte as signed, and is the signer one the
+caller trusts (the archive's own certificates, or those given with --trust).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from io import BytesIO
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from app.signing_keys import Signer, fingerprint
+
+FIELD = "Toji"
+
+# pyHanko logs a full traceback at ERROR for every untrusted chain; the verdict is ours
+# to report, so its loggers stay quiet unless someone configures them.
+for _name in ("pyhanko", "pyhanko_certvalidator"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+    logging.getLogger(_name).propagate = False
+
+
+def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
+def sign(data: bytes, signer: Signer, reason: str, location: str) -> bytes:
+    """The PDF with the office's signature appended (the bytes before it unchanged)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    key = asn1_keys.PrivateKeyInfo.load(signer.private_key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    cms_signer = signers.SimpleSigner(
+        signing_cert=_asn1(signer.certificate), signing_key=key,
+        cert_registry=SimpleCertificateStore.from_certs([_asn1(c) for c in signer.chain]))
+    meta = PdfSignatureMetadata(field_name=FIELD, md_algorithm="sha256",
+                                subfilter=fields.SigSeedSubFilter.PADES,
+                                reason=reason, location=location)
+    writer = IncrementalPdfFileWriter(BytesIO(data))
+    return signers.sign_pdf(writer, meta, signer=cms_signer).getvalue()
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    signed: bool
+    intact: bool = False  # the signature matches the bytes it covers
+    whole_file: bool = False  # and it covers the whole file: nothing added or changed
+    trusted: bool | None = None  # None: no certificate to trust was given
+    fingerprint: str | None = None
+    subject: str | None = None
+    signed_at: str | None = None
+    problem: str | None = None
+
+
+def examine(data: bytes, trust: list[x509.Certificate]) -> SignatureReport:
+    """What a PDF's signature says. `trust`: certificates to accept as the signer or its
+    issuer; empty, and trust is left unanswered (None)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception as exc:  # noqa: BLE001 - pyHanko's parser raises many kinds on damage
+        return SignatureReport(False, problem=f"the PDF's structure cannot be read ({exc})")
+    if not signatures:
+        return SignatureReport(False, problem="the PDF carries no signature")
+    embedded = signatures[-1]
+    try:
+        context = ValidationContext(trust_roots=[_asn1(c) for c in trust],
+                                    allow_fetching=False, revocation_mode="soft-fail")
+        status = validate_pdf_signature(embedded, context)
+        certificate = x509.load_der_x509_certificate(embedded.signer_cert.dump())
+    except Exception as exc:  # noqa: BLE001 - any damage inside the CMS is a failed check
+        return SignatureReport(True, problem=f"the signature cannot be read ({exc})")
+    return SignatureReport(
+        True, intact=bool(status.intact and status.valid),
+        whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        trusted=bool(status.trusted) if trust else None,
+        fingerprint=fingerprint(certificate), subject=certificate.subject.rfc4514_string(),
+        signed_at=status.signer_reported_dt.isoformat(timespec="seconds")
+        if status.signer_reported_dt else None)
