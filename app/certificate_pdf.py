@@ -96,7 +96,8 @@ def _card(crop: PILImage.Image, max_w: float, max_h: float) -> Image:
 
 class _CardBlock(Flowable):
     """The card crop beside the verification block, the crop scaled to the room left on the
-    page (between 55 and 95 mm high) so that a certificate stays on one page when it can."""
+    page (between 44 and 95 mm high, leaving room for the notes under it) so that a
+    certificate stays on one page when it can."""
 
     def __init__(self, heading: Paragraph, crop: PILImage.Image, verify: list,
                  font: str) -> None:
@@ -105,7 +106,7 @@ class _CardBlock(Flowable):
         self.table: Table | None = None
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        height = min(95 * mm, max(55 * mm, avail_height - 14 * mm))
+        height = min(95 * mm, max(44 * mm, avail_height - 30 * mm))
         self.table = Table([[self.heading, ""],
                             [_card(self.crop, avail_width * 0.56, height), self.verify]],
                            colWidths=[avail_width * 0.6, avail_width * 0.4])
@@ -121,27 +122,25 @@ class _CardBlock(Flowable):
 
 def _verify_block(content: dict[str, Any], code: str, qr_payload: str, font: str,
                   st: dict[str, ParagraphStyle]) -> list:
-    """QR, code, how to check, and the signer's fingerprint a receiver compares with the
-    one the office publishes."""
-    number = content["number"]
-    block = [
-        _qr(qr_payload, 30 * mm, font),
-        Spacer(1, 2 * mm),
-        Paragraph(escape(f"확인코드 {code}"), st["section"]),
-        Paragraph(escape(f"발급번호 {number}의 진위는 발급 기관에서 확인코드 또는 QR 코드로 "
-                         f"확인할 수 있습니다 (toji verify)."), st["small"]),
-    ]
+    """Beside the card: QR, code, and the signer's fingerprint a receiver compares with
+    the one the office publishes."""
+    block = [_qr(qr_payload, 24 * mm, font), Spacer(1, 1 * mm),
+             Paragraph(escape(f"확인코드 {code}"), st["section"])]
     signer = content.get("signer")
     if signer:
-        block += [
-            Spacer(1, 2 * mm),
-            Paragraph(escape("이 PDF에는 발급 기관의 전자서명(PAdES)이 있어 PDF 뷰어에서 서명자와 "
-                             "변경 여부를 확인할 수 있습니다. 서명 인증서 지문(SHA-256):"),
-                      st["small"]),
-            Paragraph(escape(spaced(signer["fingerprint"])), st["mono"]),
-        ]
-    block += [Spacer(1, 3 * mm), Paragraph(escape(NOTICE), st["small"])]
+        block += [Paragraph(escape("서명 인증서 지문 (SHA-256)"), st["small"]),
+                  Paragraph(escape(spaced(signer["fingerprint"])), st["mono"])]
     return block
+
+
+def _how_to_check(content: dict[str, Any], st: dict[str, ParagraphStyle]) -> list:
+    """Under the card, the page's full width: how to check it, and what it is not."""
+    text = (f"발급번호 {content['number']}의 진위는 발급 기관에서 확인코드 또는 QR 코드로 "
+            f"확인할 수 있습니다 (toji verify).")
+    if content.get("signer"):
+        text += (" PDF 파일은 전자서명(PAdES)으로 기관 없이도 PDF 뷰어에서 확인할 수 있으며, "
+                 "서명 인증서 지문이 발급 기관이 공개한 것과 같아야 합니다.")
+    return [Spacer(1, 1.5 * mm), Paragraph(escape(f"{text} {NOTICE}"), st["small"])]
 
 
 def render(content: dict[str, Any], code: str, qr_payload: str, crop: PILImage.Image,
@@ -192,5 +191,6 @@ def render(content: dict[str, Any], code: str, qr_payload: str, crop: PILImage.I
                      st["cell"], name)]
     verify = _verify_block(content, code, qr_payload, name, st)
     story.append(_CardBlock(Paragraph("대장 원본 (스캔)", st["section"]), crop, verify, name))
+    story += _how_to_check(content, st)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()

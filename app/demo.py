@@ -3,8 +3,10 @@
 A clerk who has just installed Toji (a wheel, pipx, a Windows PC) sees it work end to
 end without a checkout, a Makefile or a system package: the sample scans inside the
 wheel are processed into a fresh archive, searched as the service desk does for a
-citizen (조상땅 찾기), and the final owner's parcel is issued as a certificate, which
-is then verified, as is the audit chain. Everything goes into the user's data folder
+citizen (조상땅 찾기), and the final owner's parcel is issued as a certificate, signed
+with a key made on first issue, which is then verified as a receiver would (the PDF's
+signature alone) and as the office does (with the archive); a backup follows, and the
+audit chain is verified against the head its manifest recorded. Everything goes into the user's data folder
 (platformdirs: ~/.local/share/toji, %LOCALAPPDATA%\\toji …), never into the installed
 package, which may be read-only. The demo archive gets an administrator of its own whose
 password is printed, so that the same archive can be opened in `toji gui`.
@@ -39,6 +41,8 @@ def run_demo(main: Callable[[list[str]], int], folder: Path, samples: Path = SAM
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
+    # the demo's own PC key folder: trying Toji leaves no signing key among the user's
+    os.environ.setdefault("TOJI_KEYS", str(folder / "pc-keys"))
     os.environ.setdefault("TOJI_USER", "admin")
     password = os.environ.setdefault("TOJI_PASSWORD", secrets.token_urlsafe(12))
     db, pdf = str(folder / "archive.db"), str(folder / "certificate.pdf")
@@ -58,13 +62,17 @@ def run_demo(main: Callable[[list[str]], int], folder: Path, samples: Path = SAM
     if parcel is None:
         print(f"toji demo: no parcel of {NAME} was found in the samples")
         return 2
+    backups = str(folder / "backup")
     for step in (["certificate", "--db", db, "--parcel", parcel, *desk, "-o", pdf],
-                 ["verify", pdf, "--db", db], ["audit", "verify", "--db", db]):
+                 ["verify", pdf], ["verify", pdf, "--db", db], ["keys", "list", "--db", db],
+                 ["backup", backups, "--db", db],
+                 ["audit", "verify", "--against", backups, "--db", db]):
         print(f"\n$ toji {' '.join(step)}", flush=True)
         code = main(step)
         if code != 0:
             return code
     print(f"\nToji demo done in {folder}\n  archive      {db}\n  certificate  {pdf}\n"
+          f"  backup       {backups}\n"
           f"  sign in as   {os.environ['TOJI_USER']} / {password}  (toji gui --db {db})")
     return 0
 
