@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cv2
+import numpy as np
 from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -194,7 +196,7 @@ def _content(session, parcel: Parcel, number: str, issued: dt.datetime, office: 
     return content
 
 
-def _crop(archive: Archive, session, parcel: Parcel) -> Image.Image:  # noqa: ANN001
+def card_crop(archive: Archive, session, parcel: Parcel) -> Image.Image:  # noqa: ANN001
     """The card as scanned: the region around every field read, at print resolution."""
     page = session.get(Page, parcel.page_id)
     scan = session.get(Scan, page.scan_id)
@@ -202,12 +204,12 @@ def _crop(archive: Archive, session, parcel: Parcel) -> Image.Image:  # noqa: AN
     height, width = pixels.shape[:2]
     quads = [f["box"] for f in (field_at(parcel.record, p) for p in field_paths(parcel.record))
              if f and f.get("box")]
-    box = bounds(quads, width, height) or (0, 0, width, height)
-    image = Image.fromarray(pixels).crop(box)
-    if image.height > CROP_HEIGHT:
-        image = image.resize((round(image.width * CROP_HEIGHT / image.height), CROP_HEIGHT),
-                             Image.Resampling.LANCZOS)
-    return image
+    left, top, right, bottom = bounds(quads, width, height) or (0, 0, width, height)
+    region = pixels[top:bottom, left:right]
+    if region.shape[0] > CROP_HEIGHT:  # area averaging: sharp, and many times Lanczos' speed
+        size = (round(region.shape[1] * CROP_HEIGHT / region.shape[0]), CROP_HEIGHT)
+        region = cv2.resize(region, size, interpolation=cv2.INTER_AREA)
+    return Image.fromarray(np.ascontiguousarray(region))
 
 
 def _next_number(session, year: int) -> str:  # noqa: ANN001
@@ -250,7 +252,7 @@ def issue(archive: Archive, parcel_ref: str | int, out: Path, actor: str | None 
                                    final_only, signer, head)
                 code = short_code(content, signer.code_key())
                 data = render(content, code, payload(number, code),
-                              _crop(archive, session, parcel), font,
+                              card_crop(archive, session, parcel), font,
                               keywords(number, code, head))
                 data = pdf_signature.sign(data, signer, f"{content['title']} {number}", office)
                 session.add(Certificate(number=number, code=code, parcel_id=parcel.id,
@@ -281,5 +283,5 @@ def preview(archive: Archive, parcel_ref: str | int, applicant: str | None = Non
         content = _content(session, parcel, "미리보기", now, settings.get(archive, "office") or "",
                            principal.name, mask_personal(applicant) if applicant else None,
                            final_only)
-        return render(content, "미리보기", "preview", _crop(archive, session, parcel), font,
+        return render(content, "미리보기", "preview", card_crop(archive, session, parcel), font,
                       "preview")

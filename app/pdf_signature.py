@@ -33,24 +33,60 @@ def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
 
 
+def _cms_signer(signer: Signer):  # noqa: ANN202 - a pyhanko SimpleSigner
+    """pyHanko's SimpleSigner parses its DER key again for every signature, and parsing
+    an RSA key checks it (tens of ms, twice per PDF); this one signs with the key
+    object already loaded, and leaves any other mechanism to pyHanko."""
+    from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from pyhanko.sign import signers
+    from pyhanko.sign.general import get_pyca_cryptography_hash
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    class LoadedKeySigner(signers.SimpleSigner):
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            try:
+                name = mechanism.signature_algo
+            except ValueError:
+                name = mechanism["algorithm"].native
+            key, digest = signer.private_key, get_pyca_cryptography_hash(digest_algorithm)
+            if name == "rsassa_pkcs1v15" and isinstance(key, RSAPrivateKey):
+                return key.sign(data, PKCS1v15(), digest)
+            if name == "ecdsa" and isinstance(key, EllipticCurvePrivateKey):
+                return key.sign(data, ECDSA(digest))
+            return super().sign_raw(data, digest_algorithm)
+
+    key = asn1_keys.PrivateKeyInfo.load(signer.private_key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    return LoadedKeySigner(
+        signing_cert=_asn1(signer.certificate), signing_key=key,
+        cert_registry=SimpleCertificateStore.from_certs([_asn1(c) for c in signer.chain]))
+
+
 def sign(data: bytes, signer: Signer, reason: str, location: str) -> bytes:
     """The PDF with the office's signature appended (the bytes before it unchanged)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    key = asn1_keys.PrivateKeyInfo.load(signer.private_key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    cms_signer = signers.SimpleSigner(
-        signing_cert=_asn1(signer.certificate), signing_key=key,
-        cert_registry=SimpleCertificateStore.from_certs([_asn1(c) for c in signer.chain]))
+    cms_signer = _cms_signer(signer)
     meta = PdfSignatureMetadata(field_name=FIELD, md_algorithm="sha256",
                                 subfilter=fields.SigSeedSubFilter.PADES,
                                 reason=reason, location=location)
     writer = IncrementalPdfFileWriter(BytesIO(data))
-    return signers.sign_pdf(writer, meta, signer=cms_signer).getvalue()
+    return signers.sign_pdf(writer, meta, signer=cms_signer,
+                            bytes_reserved=_room(signer)).getvalue()
+
+
+def _room(signer: Signer) -> int:
+    """Bytes to reserve for the CMS: the certificates it embeds and room to spare for the
+    signature and its attributes. Given, pyHanko skips signing once more to measure."""
+    embedded = sum(len(c.public_bytes(serialization.Encoding.DER))
+                   for c in [signer.certificate, *signer.chain])
+    return (embedded + 4096 + 1023) // 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ signed keeps verifying.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -170,12 +171,19 @@ def _stores() -> list[FileStore | KeyringStore]:
     return [chosen, FileStore() if chosen.name == "keyring" else KeyringStore()]
 
 
+@functools.lru_cache(maxsize=8)
+def _parse(pem: bytes) -> PrivateKeyTypes:
+    """Parsing an RSA key checks it, which takes tens of milliseconds: once per key and
+    process. The store is still read every time, so a key removed is a key gone."""
+    return serialization.load_pem_private_key(pem, password=None)
+
+
 def _load_private(fingerprint: str) -> PrivateKeyTypes | None:
     for store in _stores():
         pem = store.load(fingerprint)
         if pem:
             try:
-                return serialization.load_pem_private_key(pem, password=None)
+                return _parse(pem)
             except ValueError as exc:
                 raise SigningKeyError(f"the key {fingerprint[:16]} in this PC's {store.name} "
                                       f"store is damaged ({exc})") from None
