@@ -151,10 +151,13 @@ def _read_pdf(path: Path) -> tuple[bytes, str, str]:
     except pdfium.PdfiumError as exc:
         raise CertificateError(f"{path}: not a PDF that can be opened ({exc})") from None
     try:
-        keywords = document.get_metadata_dict().get("Keywords", "")
+        try:
+            keywords = document.get_metadata_value("Keywords")
+        except UnicodeDecodeError:  # damaged metadata: the number is read from the text
+            keywords = ""
         text = "\n".join(document[i].get_textpage().get_text_range()
                          for i in range(len(document)))
-    except pdfium.PdfiumError as exc:
+    except (pdfium.PdfiumError, UnicodeDecodeError) as exc:
         raise CertificateError(f"{path}: PDF damaged ({exc})") from None
     finally:
         document.close()

@@ -78,10 +78,19 @@ def first_final_owner(archive: Archive) -> str | None:
     return (owner[0] or owner[1]) if owner else None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def owner_query(name: str | None = None, place: str | None = None, lot: str | None = None,
                 category: str | None = None, date_from: str | None = None,
                 date_to: str | None = None, desk: bool = False, limit: int = 50) -> OwnerQuery:
     """Turns what a clerk typed into a query, or a QueryError saying what is wrong."""
+    for label, value in (("name", name), ("place", place), ("lot", lot),
+                         ("category", category), ("from", date_from), ("to", date_to)):
+        if value and _SURROGATE.search(value):
+            # what a terminal passes on for bytes that are not UTF-8 (surrogateescape)
+            raise QueryError(f"the {label} {value!r} holds bytes that are not text; "
+                             f"type it again in UTF-8")
     name = unicodedata.normalize("NFC", (name or "").replace(" ", "")) or None
     place = unicodedata.normalize("NFC", (place or "").strip()) or None
     if not (name or place or lot or category):

@@ -367,3 +367,26 @@ def test_review_refuses_an_assignment_with_nothing_picked(app, qtbot, tmp_path: 
     view.load()
     view.assign_field()
     assert no_dialogs and view.parcel_id is None
+
+
+def test_settings_show_the_signing_key_and_keep_this_pcs_store(
+        app, read_archive, tmp_path: Path, key_folder: Path, no_dialogs, monkeypatch) -> None:
+    import json
+
+    from app.certificate import issue
+    from app.signing_keys import spaced
+    from ui.settings_view import SettingsView
+
+    assert "첫 확인서" in SettingsView(read_archive, "toji.db").key_state.text()
+    issued = issue(read_archive, LAND, tmp_path / "c.pdf")
+    view = SettingsView(read_archive, "toji.db")
+    shown = view.key_state.text()
+    assert spaced(issued.content["signer"]["fingerprint"]) in shown and "개인 키 있음" in shown
+    view.resize(1000, 700)
+    view.grab().save(str(tmp_path / "settings.png"))
+    assert view.key_store.currentData() == "file"
+    view.save()
+    assert no_dialogs == ["저장했습니다"]
+    assert json.loads((key_folder / "store.json").read_text())["store"] == "file"
+    monkeypatch.setenv("TOJI_KEYS", str(tmp_path / "another-pc"))  # a restored copy elsewhere
+    assert "개인 키 없음" in SettingsView(read_archive, "toji.db").key_state.text()

@@ -31,6 +31,13 @@ ENGLISH = {
     "최종": "Final", "일치 이유": "Why", "증명서 발급": "Issue certificate",
     "건": "hits", "증명서": "Certificate", "저장": "Save", "인쇄": "Print", "닫기": "Close",
     "발급 기관": "Issuing office", "문서 글꼴": "Document font", "OCR 엔진": "OCR engine",
+    "서명 키": "Signing key", "서명 키 보관 (이 PC)": "Keep signing keys (this PC)",
+    "키 파일 (소유자만 읽기)": "Key file (owner only)", "운영체제 키링": "System keyring",
+    "아직 없음 (첫 확인서 발급 때 만들어집니다)": "None yet (made with the first certificate)",
+    "이 PC에 개인 키 있음": "Private key on this PC",
+    "이 PC에 개인 키 없음: 발급할 수 없습니다 (toji keys import)":
+        "No private key on this PC: cannot issue (toji keys import)",
+    "이전 키": "retired keys", "서명 키를 쓸 수 없습니다": "The signing key cannot be used",
     "모델 폴더": "Model folder", "검토 기준 신뢰도": "Review threshold",
     "아카이브": "Archive", "다음에 열 아카이브 (파일 또는 URL)": "Archive to open next (file or URL)", "설정 저장": "Save settings", "저장했습니다": "Saved",
     "로그인": "Sign in", "사용자": "User", "비밀번호": "Password",

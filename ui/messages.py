@@ -6,6 +6,7 @@ from __future__ import annotations
 from app.auth import AuthError, PermissionDenied
 from app.ingest import ScanError
 from app.search import QueryError
+from app.signing_keys import SigningKeyError
 from ui.i18n import t
 
 HEADINGS: list[tuple[type[BaseException], str]] = [
@@ -13,6 +14,7 @@ HEADINGS: list[tuple[type[BaseException], str]] = [
     (AuthError, "로그인할 수 없습니다"),
     (QueryError, "입력을 확인해 주세요"),
     (ScanError, "스캔 파일을 읽을 수 없습니다"),
+    (SigningKeyError, "서명 키를 쓸 수 없습니다"),
 ]
 
 
