@@ -1,16 +1,11 @@
 """Archive-wide settings, kept in the archive so every desk that opens it agrees.
 
 `office` is printed on certificates as the issuing office; `font` names the document
-font file (otherwise one is looked for, see app.fonts). The certificate key is made on
-first use and never shown: it is what makes a certificate's code impossible to forge
-without the archive.
+font file (otherwise one is looked for, see app.fonts). No secret is kept here: the key
+certificates are signed with lives outside the archive (app.signing_keys).
 """
 
 from __future__ import annotations
-
-import secrets
-
-from sqlalchemy.orm import Session
 
 from app.auth import require
 from db.archive import Archive
@@ -21,7 +16,6 @@ PUBLIC = {
     "font": "Document font file for certificates and PDFs (a TrueType .ttf/.ttc with hanja)",
 }
 DEFAULTS = {"office": "토지 대장 보존 기관 (toji settings office 로 설정)"}
-KEY = "certificate_key"
 
 
 class SettingError(ValueError):
@@ -42,13 +36,3 @@ def put(archive: Archive, name: str, value: str) -> None:
         raise SettingError(f"unknown setting {name!r}: choose one of {', '.join(PUBLIC)}")
     with archive.session() as session, session.begin():
         session.merge(Setting(key=name, value=value))
-
-
-def certificate_key(session: Session) -> bytes:
-    """The archive's secret HMAC key, made (32 random bytes) the first time it is needed."""
-    row = session.get(Setting, KEY)
-    if row is None:
-        row = Setting(key=KEY, value=secrets.token_hex(32))
-        session.add(row)
-        session.flush()
-    return bytes.fromhex(row.value)

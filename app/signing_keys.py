@@ -382,6 +382,7 @@ def _has_private(fp: str) -> bool:
 def export_certificate(archive: Archive, fp: str | None = None) -> str:
     """The PEM of the signing certificate in use (or the one named), to publish: receivers
     give it to `toji verify --trust` or compare its fingerprint."""
+    require("certificate")
     with archive.session() as session:
         query = select(SigningKey).order_by(SigningKey.id.desc())
         query = query.where(SigningKey.fingerprint.startswith(fp.lower().replace(" ", ""))) \

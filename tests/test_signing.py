@@ -289,3 +289,43 @@ def test_a_certificate_head_counts_only_when_its_signature_holds(read_archive,
     changed.write_bytes(bytes(data))
     with pytest.raises(CertificateError, match="signature does not hold"):
         audit_verify(read_archive, changed)
+
+
+def test_upgrading_takes_the_old_key_out_and_old_certificates_still_verify(
+        read_archive, tmp_path: Path) -> None:
+    """A certificate issued before signing (no PDF signature, its code made with the key
+    the archive used to hold) verifies by the register; the upgrade drops that key."""
+    import hashlib
+
+    from PIL import Image
+    from sqlalchemy import text
+
+    from app.certificate import payload
+    from app.certificate_pdf import render
+    from app.fonts import document_font
+    from db.archive import open_archive
+    from tests.conftest import old_archive
+
+    issued = issue(read_archive, LAND, tmp_path / "new.pdf")
+    content = {k: v for k, v in issued.content.items() if k not in ("signer", "audit")}
+    content["number"], code = "2025-000001", "ABCD-EFGH-JKLM"
+    qr = payload(content["number"], code)
+    data = render(content, code, qr, Image.new("RGB", (80, 60), "white"), document_font(), qr)
+    old = tmp_path / "old.pdf"
+    old.write_bytes(data)
+    with read_archive.session() as s, s.begin():
+        s.add(Certificate(number=content["number"], code=code, parcel_id=LAND,
+                          issued_at=dt.datetime(2025, 5, 1, tzinfo=dt.UTC), actor="desk1",
+                          content=content, file_sha256=hashlib.sha256(data).hexdigest()))
+    checked = verify_file(read_archive, old)
+    assert checked.ok, checked.checks
+    assert "issued before" in next(c.detail for c in checked.checks if c.name == "signature")
+    assert verify_code(read_archive, code).ok
+    assert not verify_file(None, old).ok  # alone, an unsigned file proves nothing
+    archive_path = tmp_path / "older" / "toji.db"
+    old_archive(archive_path, "0010", "insert into settings (key, value) values "
+                                      "('certificate_key', 'ab'), ('office', '고양시청')")
+    upgraded = open_archive(archive_path)
+    with upgraded.engine.connect() as c:
+        assert c.execute(text("select key from settings")).scalars().all() == ["office"]
+        assert c.execute(text("select count(*) from signing_keys")).scalar() == 0
