@@ -179,6 +179,10 @@ def _signature_checks(report: SignatureReport, cert: Certificate | None,
     elif not report.whole_file:
         checks = [Check("signature", False, "the signature holds for an earlier revision, "
                                             "but the file was changed after signing")]
+    elif not report.slot_clean:
+        checks = [Check("signature", False, "the signature itself holds, but bytes in its "
+                                            "unused room were changed after signing: this is "
+                                            "not the file signed")]
     else:
         checks = [Check("signature", True, f"PAdES signature by {who}; every byte as signed")]
     unchecked: list[str] = []

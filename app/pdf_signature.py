@@ -89,11 +89,32 @@ def _room(signer: Signer) -> int:
     return (embedded + 4096 + 1023) // 1024 * 1024
 
 
+def _slot_clean(data: bytes, embedded) -> bool:  # noqa: ANN001 - pyHanko's EmbeddedPdfSignature
+    """The signature's slot (the one gap in the signed bytes) holds the CMS and zeros after
+    it, as signed. pyHanko and pdfsig read only the CMS and let any byte after it change;
+    Toji does not, so that a file it verifies is the file signed, to the byte."""
+    try:
+        _, first, second, _ = (int(n) for n in embedded.byte_range)
+        raw = bytes.fromhex(data[first:second].strip(b"<>").decode("ascii"))
+    except (TypeError, ValueError):
+        return False
+    if len(raw) < 2 or raw[0] != 0x30:
+        return False
+    size = raw[1]
+    if size & 0x80:
+        width = size & 0x7F
+        length = 2 + width + int.from_bytes(raw[2:2 + width], "big")
+    else:
+        length = 2 + size
+    return length <= len(raw) and not any(raw[length:])
+
+
 @dataclass(frozen=True)
 class SignatureReport:
     signed: bool
     intact: bool = False  # the signature matches the bytes it covers
     whole_file: bool = False  # and it covers the whole file: nothing added or changed
+    slot_clean: bool = False  # and the unused room after the CMS is as signed (zeros)
     trusted: bool | None = None  # None: no certificate to trust was given
     fingerprint: str | None = None
     subject: str | None = None
@@ -126,6 +147,7 @@ def examine(data: bytes, trust: list[x509.Certificate]) -> SignatureReport:
         return SignatureReport(True, problem=f"the signature cannot be read ({exc})")
     return SignatureReport(
         True, intact=bool(status.intact and status.valid),
+        slot_clean=_slot_clean(data, embedded),
         whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         trusted=bool(status.trusted) if trust else None,
         fingerprint=fingerprint(certificate), subject=certificate.subject.rfc4514_string(),

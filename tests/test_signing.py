@@ -53,7 +53,8 @@ def test_pdfsig_and_pyhanko_agree_on_a_signed_and_a_changed_certificate(
     assert "구대장 열람 확인서 서명" in report
     fingerprint = issued.content["signer"]["fingerprint"]
     seen = examine(out.read_bytes(), [])
-    assert seen.signed and seen.intact and seen.whole_file and seen.fingerprint == fingerprint
+    assert seen.signed and seen.intact and seen.whole_file and seen.slot_clean
+    assert seen.fingerprint == fingerprint
     # the fingerprint the receiver compares is printed on the page
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True,
                           text=True).stdout
@@ -329,3 +330,26 @@ def test_upgrading_takes_the_old_key_out_and_old_certificates_still_verify(
     with upgraded.engine.connect() as c:
         assert c.execute(text("select key from settings")).scalars().all() == ["office"]
         assert c.execute(text("select count(*) from signing_keys")).scalar() == 0
+
+
+def test_a_byte_changed_in_the_signatures_unused_room_is_refused(
+        read_archive, tmp_path: Path) -> None:
+    """The gap the signature does not cover holds its CMS, then zeros: changing a zero
+    leaves the CMS valid for pdfsig and pyHanko, but the file is no longer the one signed,
+    and Toji says so."""
+    out = tmp_path / "cert.pdf"
+    issue(read_archive, LAND, out)
+    data = out.read_bytes()
+    (_, first_end), (second_start, _) = _signed_ranges(_pdfsig(out))
+    slot = data[first_end:second_start]
+    padding = first_end + len(slot.rstrip(b"0>")) + 8  # well inside the zeros
+    changed = tmp_path / "padded.pdf"
+    flipped = bytearray(data)
+    flipped[padding] = ord("1")
+    changed.write_bytes(bytes(flipped))
+    assert "Signature is Valid" in _pdfsig(changed)  # it reads only the CMS
+    seen = examine(changed.read_bytes(), [])
+    assert seen.intact and not seen.slot_clean
+    alone = verify_file(None, changed)
+    assert not alone.ok and "unused room" in alone.checks[0].detail
+    assert verify_file(None, out).ok
