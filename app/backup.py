@@ -3,8 +3,10 @@
 `backup` copies the database through SQLite's online backup API (consistent while
 desks keep working) and every scan the archive holds, and writes `manifest.json` with
 the SHA-256 of the database copy and of each scan, and the audit chain's head in the
-copy (`toji audit verify --against` shows rows deleted from the tail since). No
-signing key is in a backup: they live on the issuing PC (app.signing_keys). `restore` re-checks every hash
+copy (`toji audit verify --against` shows rows deleted from the tail since). When this
+PC holds the office's signing key the manifest is signed with it, so its head cannot be
+edited unseen either. No signing key is in a backup: they live on the issuing PC
+(app.signing_keys). `restore` re-checks every hash
 before it copies anything back, into a place that holds no archive yet. `check` runs
 SQLite's integrity check, rehashes every scan and walks the audit chain.
 A PostgreSQL archive is backed up by the server's own tools (pg_dump).
@@ -12,6 +14,7 @@ A PostgreSQL archive is backed up by the server's own tools (pg_dump).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -23,6 +26,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from app.auth import require
+from app.signing_keys import current_signer, sign_bytes
 from db.archive import Archive, copy_sqlite, open_archive
 from db.audit import Head, chain_head, verify_chain
 from db.models import AuditEntry, Scan
@@ -54,6 +58,13 @@ def _database(archive: Archive) -> Path:
         raise BackupError("toji backup copies SQLite archives; back up a PostgreSQL archive "
                           "with the server's own tools (pg_dump)")
     return Path(archive.engine.url.database)
+
+
+def canonical(manifest: dict) -> bytes:
+    """The bytes a manifest's signature is made over: all of it but the signature."""
+    body = {k: v for k, v in manifest.items() if k != "signature"}
+    return json.dumps(body, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
 
 
 def _copied_head(database: Path) -> Head:
@@ -95,6 +106,11 @@ def backup(archive: Archive, dest: Path) -> dict:
                 "database": {"file": DATABASE, "sha256": _sha256(dest / DATABASE)},
                 "audit": _copied_head(dest / DATABASE).as_json(),
                 "scans": scans}
+    with archive.session() as session:
+        signer = current_signer(session)
+    if signer is not None:
+        manifest["signature"] = {"fingerprint": signer.fingerprint, "value": base64.b64encode(
+            sign_bytes(signer, canonical(manifest))).decode("ascii")}
     (dest / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                  encoding="utf-8")
     with archive.session() as session, session.begin():

@@ -578,8 +578,10 @@ def _backup(args: argparse.Namespace) -> int:
     from app.backup import backup
 
     manifest = backup(args.archive, args.dest)
+    signed = "signed with this PC's key" if "signature" in manifest else \
+        "unsigned: this PC holds no signing key"
     print(f"backup in {args.dest}: the database and {len(manifest['scans'])} scan(s), "
-          f"manifest.json with their SHA-256")
+          f"manifest.json with their SHA-256 and the audit log's head ({signed})")
     return EXIT_OK
 
 

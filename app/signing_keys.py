@@ -27,8 +27,9 @@ from pathlib import Path
 
 import platformdirs
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
@@ -323,12 +324,16 @@ def import_pkcs12(archive: Archive, data: bytes, password: bytes | None, actor: 
     return row
 
 
+def _in_use(session: Session) -> SigningKey | None:
+    return session.scalars(select(SigningKey).where(SigningKey.retired_at.is_(None))
+                           .order_by(SigningKey.id.desc())).first()
+
+
 def signer_for_issue(session: Session, office: str, actor: str) -> Signer:
     """The key to sign with now. The first certificate an archive issues makes one; an
     archive whose key is not on this PC refuses, saying how to install it."""
-    row = session.scalars(select(SigningKey).where(SigningKey.retired_at.is_(None))
-                          .order_by(SigningKey.id.desc())).first()
-    if row is None:
+    row = _in_use(session)
+    if row is None:  # the archive's first certificate
         certificate, key = _self_signed(office)
         row = _install(session, certificate, [], key, "made", actor)
     private = _load_private(row.fingerprint)
@@ -341,6 +346,43 @@ def signer_for_issue(session: Session, office: str, actor: str) -> Signer:
             f"into {key_home()} (mode 600); or make a new key: `toji keys new --db …`")
     certificate, chain = certificates_of(row)
     return Signer(row.fingerprint, row.subject, certificate, chain, private)
+
+
+def current_signer(session: Session) -> Signer | None:
+    """The key in use when this PC holds it, else None (nothing is made)."""
+    row = _in_use(session)
+    private = _load_private(row.fingerprint) if row else None
+    if row is None or private is None:
+        return None
+    certificate, chain = certificates_of(row)
+    return Signer(row.fingerprint, row.subject, certificate, chain, private)
+
+
+def sign_bytes(signer: Signer, data: bytes) -> bytes:
+    """A plain signature (RSA PKCS#1 v1.5 or ECDSA, SHA-256), for files beside the PDFs
+    such as a backup's manifest."""
+    key = signer.private_key
+    if isinstance(key, rsa.RSAPrivateKey):
+        return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return key.sign(data, ec.ECDSA(hashes.SHA256()))
+    raise SigningKeyError(f"the key {signer.fingerprint[:16]} is of a kind Toji does not "
+                          f"sign files with ({type(key).__name__})")
+
+
+def signature_holds(row: SigningKey, data: bytes, signature: bytes) -> bool:
+    """Whether `signature` over `data` was made with the key of the archive's `row`."""
+    public = certificates_of(row)[0].public_key()
+    try:
+        if isinstance(public, rsa.RSAPublicKey):
+            public.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+        elif isinstance(public, ec.EllipticCurvePublicKey):
+            public.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+        else:
+            return False
+    except InvalidSignature:
+        return False
+    return True
 
 
 def private_key(fp: str) -> PrivateKeyTypes | None:

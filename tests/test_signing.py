@@ -20,7 +20,7 @@ from keyring.backend import KeyringBackend
 
 from app import signing_keys
 from app.audit_service import verify as audit_verify
-from app.backup import backup, restore
+from app.backup import BackupError, backup, restore
 from app.certificate import issue
 from app.certificate_check import verify_code, verify_file
 from app.cli import main
@@ -275,6 +275,14 @@ def test_rows_cut_from_the_audit_tail_show_against_a_backup_and_a_certificate(
     assert "rows were deleted" in capsys.readouterr().out
     search_text(read_archive, "京畿道")  # the same row ids again, other rows
     assert not audit_verify(read_archive, tmp_path / "backup" / "manifest.json").ok
+    # the manifest was signed with the office's key: moving its head back is seen too
+    manifest_path = tmp_path / "backup" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert manifest["signature"]["fingerprint"] == cert.content["signer"]["fingerprint"]
+    manifest["audit"] = {"rows": 1, "last_id": 1, "hash": "0" * 64}
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(BackupError, match="signature does not hold"):
+        audit_verify(read_archive, manifest_path)
     with read_archive.session() as s:
         assert s.query(Certificate).count() == 1
 
