@@ -92,7 +92,8 @@ def _room(signer: Signer) -> int:
 def _slot_clean(data: bytes, embedded) -> bool:  # noqa: ANN001 - pyHanko's EmbeddedPdfSignature
     """The signature's slot (the one gap in the signed bytes) holds the CMS and zeros after
     it, as signed. pyHanko and pdfsig read only the CMS and let any byte after it change;
-    Toji does not, so that a file it verifies is the file signed, to the byte."""
+    Toji does not. (Fields the CMS itself leaves unsigned can still change unseen here,
+    as in any PAdES verifier; the issuing archive's byte-for-byte check sees those.)"""
     try:
         _, first, second, _ = (int(n) for n in embedded.byte_range)
         raw = bytes.fromhex(data[first:second].strip(b"<>").decode("ascii"))
