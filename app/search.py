@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from app.auth import PermissionDenied, require
 from app.personal import mask_personal
 from db.archive import Archive
-from db.models import AuditEntry, Owner, Parcel
+from db.audit import append
+from db.models import Owner, Parcel
 from db.refs import BadReference, parcel_id_for
 from db.search import LineHit, OwnerHit, OwnerQuery, find_owners, lines_containing
 from translit import measures
@@ -51,8 +52,7 @@ def search_text(archive: Archive, text: str, limit: int = 100,
         raise QueryError("the search text is empty")
     with archive.session() as session, session.begin():
         hits = lines_containing(session, query, limit)
-        session.add(AuditEntry(actor=actor or current_actor(), action="search",
-                               subject=query, detail={"hits": len(hits)}))
+        append(session, actor or current_actor(), "search", query, {"hits": len(hits)})
     return hits
 
 
@@ -143,9 +143,8 @@ def search_owners(archive: Archive, query: OwnerQuery, actor: str | None = None,
         hits = find_owners(session, query)
         subject = query.name_hanja or query.name_hangul or " ".join(query.place_units) \
             or query.lot or query.category or ""
-        session.add(AuditEntry(
-            actor=actor or current_actor(), action="desk search" if query.desk else "owner search",
-            subject=subject,
-            detail={"name": query.name_hanja or query.name_hangul, "place": list(query.place_units),
-                    "lot": query.lot, "hits": len(hits), "applicant": applicant}))
+        append(session, actor or current_actor(),
+               "desk search" if query.desk else "owner search", subject,
+               {"name": query.name_hanja or query.name_hangul, "place": list(query.place_units),
+                "lot": query.lot, "hits": len(hits), "applicant": applicant})
     return hits

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import Connection, event, func, select
 from sqlalchemy.orm import Session
 
 from db.models import AuditEntry
@@ -40,16 +40,34 @@ def row_hash(prev: str, at: dt.datetime, actor: str, action: str, subject: str,
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+def _previous(connection: Connection) -> str:
+    """The last row's hash, holding PostgreSQL's chain lock for the transaction."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK})")
+    last = connection.exec_driver_sql(
+        "SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1").scalar()
+    return last or GENESIS
+
+
+def append(session: Session, actor: str, action: str, subject: str,
+           detail: dict[str, Any]) -> None:
+    """One row written at once with a Core insert, chained like every other: the search
+    desk logs each query this way, a third of the time the ORM's flush of one entry takes
+    (the row is in the same transaction as the answer, so an answered search is logged)."""
+    connection = session.connection()
+    prev = _previous(connection)
+    at = dt.datetime.now(dt.UTC)
+    connection.execute(AuditEntry.__table__.insert(), {
+        "at": at, "actor": actor, "action": action, "subject": subject, "detail": detail,
+        "prev_hash": prev, "row_hash": row_hash(prev, at, actor, action, subject, detail)})
+
+
 @event.listens_for(Session, "before_flush")
 def _chain(session: Session, _context, _instances) -> None:  # noqa: ANN001
     new = [obj for obj in session.new if isinstance(obj, AuditEntry)]
     if not new:
         return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("select pg_advisory_xact_lock(:k)"), {"k": LOCK})
-    prev = connection.execute(select(AuditEntry.row_hash).order_by(AuditEntry.id.desc())
-                              .limit(1)).scalar() or GENESIS
+    prev = _previous(session.connection())
     for entry in new:
         entry.at = entry.at or dt.datetime.now(dt.UTC)  # aware: exact on either database
         entry.detail = entry.detail or {}

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from app.review import correct_field, history
-from app.search import QueryError, owner_query, search_owners
+from app.search import QueryError, owner_query, search_owners, search_text
+from db.audit import verify_chain
 from db.models import AuditEntry, Parcel
 from samples.generator import make_page
 from tests.conftest import fresh_archive, store_truth
@@ -131,6 +132,17 @@ def test_every_search_is_audit_logged_with_the_applicant(archive) -> None:
         entry = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert (entry.actor, entry.action, entry.subject) == ("desk1", "desk search", "김본정일")
     assert entry.detail["applicant"] == "손자 김철수, 제적등본"
+    # searches write their rows straight (db.audit.append), other services through the
+    # ORM: one chain either way, on either database
+    search_text(archive, "里")
+    with archive.session() as s, s.begin():
+        s.add(AuditEntry(actor="desk1", action="view", subject="x", detail={"n": 1}))
+    search_owners(archive, owner_query(name="金正一"), actor="clerk1")
+    with archive.session() as s:
+        chain = verify_chain(s)
+        last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert chain.ok and chain.rows >= 4, chain.reason
+    assert last.detail["name"] == "金正一" and last.actor == "clerk1"
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
