@@ -78,9 +78,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
 
 def _postgres_settings(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
     """An archive's statements are short lookups: a parallel plan's workers take longer
-    to start (10-20 ms, measured) than such a query takes to answer."""
+    to start (10-20 ms, measured) than such a query takes to answer. Its working set is
+    in memory, where a lookup by key costs about what reading on does: with the default
+    random_page_cost (4, for spinning disks) the planner scans all owners rather than
+    look up two thousand name candidates (21 → 12 ms at 200 k owners)."""
     with dbapi_connection.cursor() as cursor:
         cursor.execute("SET max_parallel_workers_per_gather = 0")
+        cursor.execute("SET random_page_cost = 1.1")
     dbapi_connection.commit()
 
 
