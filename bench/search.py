@@ -222,8 +222,10 @@ def store_misreads(archive, chosen: list[dict], misreads: list[tuple[str, dict]]
                              bool(field.get("lost")), field.get("unreadable", ()))
             _driver_sql(connection, "insert into search_keys (key, owner_id) values (?, ?)",
                                        [(k, p["owner"]) for k in keys])
-            placed.append({**p, "read": field["hanja"], "variants": len(field.get("variants",
-                                                                                 ()))})
+            variants = field.get("variants", ())
+            placed.append({**p, "read": field["hanja"], "read_hangul": field["hangul"],
+                           "variants": len(variants),
+                           "variant_names": [v.get("hangul") for v in variants]})
     return placed
 
 
@@ -288,6 +290,8 @@ def main() -> None:
                                       "first), e.g. postgresql+psycopg://user@host/db")
     parser.add_argument("--misread-seed", type=int,
                         help="draw the misread names with another seed (default: --seed)")
+    parser.add_argument("--show-misses", action="store_true",
+                        help="print each of the recogniser's misreads that search missed")
     parser.add_argument("--reuse", action="store_true",
                         help="with --url: the archive built there by an earlier run")
     args = parser.parse_args()
@@ -363,8 +367,13 @@ def main() -> None:
     for p in placed:
         for script in found:
             q = owner_query(name=p[script], place=p["ri"], limit=5)
-            found[script] += p["parcel"] in {h.parcel_id for h in
-                                             search_owners(archive, q, actor="bench")}
+            hits = search_owners(archive, q, actor="bench")
+            hit = p["parcel"] in {h.parcel_id for h in hits}
+            found[script] += hit
+            if args.show_misses and not hit:
+                print(f"  missed in {script}: {p[script]} (written {p['hanja']}) read as "
+                      f"{p['read']} {p['read_hangul']}, variants {p['variant_names']}; top 5: "
+                      + ", ".join(f"{h.owner_hangul}/{h.rank}" for h in hits))
     doubted = sum(1 for p in placed if p["variants"])
     for script, hits in found.items():
         recalls[f"recogniser, {script}"] = hits / max(1, len(placed))
