@@ -23,6 +23,7 @@ from db.refs import BadReference, parcel_id_for
 from db.search import LineHit, OwnerHit, OwnerQuery, find_owners, lines_containing
 from translit import measures
 from translit.correct import CONFUSABLE, register_forms
+from translit.hangul import initial_law
 from translit.reading import is_hanja, place_units, read_name
 
 
@@ -123,7 +124,21 @@ def owner_query(name: str | None = None, place: str | None = None, lot: str | No
             raise QueryError(f"the date {label} {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
     # "to 1938-02" takes in every day of that month: compare against the prefix's end.
     return OwnerQuery(name_hanja, name_hangul, units, lot_text, category, date_from,
-                      date_to and date_to + "\uffff", desk, limit, CONFUSABLE)
+                      date_to and date_to + "\uffff", desk, limit, CONFUSABLE,
+                      _shorter_readings(name_hangul or ""))
+
+
+def _shorter_readings(hangul: str) -> tuple[str, ...]:
+    """The name less one syllable inside it, where the syllable after the gap, opening
+    the given name, reads otherwise (the initial law): 임돌룡 → 임용, 안돌래 → 안내. A
+    name read short of its ink (林乭龍 read as 林龍, the shipped model has no 乭) is
+    stored under that reading."""
+    forms = set()
+    for gap in range(1, len(hangul) - 1):
+        after = initial_law(hangul[gap + 1])
+        if after != hangul[gap + 1]:
+            forms.add(hangul[:gap] + after + hangul[gap + 2:])
+    return tuple(sorted(forms))
 
 
 def search_owners(archive: Archive, query: OwnerQuery, actor: str | None = None,

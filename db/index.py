@@ -16,7 +16,9 @@ record as it stands. Name keys make every name query an index lookup, with no sc
   l:金石 / l:김석            a name whose ink holds more than was read (`lost`): a name
                             with one more character may be the one written
   w:白?學 / w:백?학          a name with a character read as no hanja at all (`unreadable`,
-                            白ā學): any character may stand in its place
+                            白ā學), or one the recogniser was unsure of (where its
+                            `variants` differ): any character may stand in its place, for
+                            the one written may be none the recogniser knows (乭)
 """
 
 from __future__ import annotations
@@ -34,8 +36,12 @@ def name_keys(hanja: str | None, hangul: str | None,
               variants: Iterable[dict[str, Any]] = (), lost: bool = False,
               unreadable: Iterable[int] = ()) -> set[str]:
     keys: set[str] = {"l:" + name for name in (hanja, hangul) if lost and name}
-    unreadable = [i for i in unreadable if hangul and hanja and len(hangul) == len(hanja)
-                  and i < len(hangul)]
+    variants = list(variants)
+    unsure = {i for v in variants if hanja and len(v.get("hanja") or "") == len(hanja)
+              for i, (ch, other) in enumerate(zip(hanja, v["hanja"], strict=True))
+              if ch != other}
+    unreadable = [i for i in {*unreadable, *unsure} if hangul and hanja
+                  and len(hangul) == len(hanja) and i < len(hangul)]
     if unreadable:
         keys |= {"w:" + "".join("?" if i in unreadable else ch for i, ch in enumerate(name))
                  for name in (hanja, hangul) if name}

@@ -83,6 +83,10 @@ class OwnerQuery:
     desk: bool = False  # final owners only, as 조상땅 찾기 answers
     limit: int = 50
     confusable: frozenset[frozenset[str]] = frozenset()  # hanja pairs OCR takes for each other
+    # The hangul name less one syllable as that shorter name is read: the syllable after
+    # the gap may open the given name and take the initial law (임돌룡 less 돌: 임용,
+    # as 林龍 reads), which the query's own syllables do not show (app.search fills it).
+    shorter_readings: tuple[str, ...] = ()
 
 
 EXACT, LOOKALIKE, UNCERTAIN, SAME_READING, PARTIAL, ONE_OFF, PLACE_ONLY = range(7)
@@ -330,14 +334,16 @@ def _name_candidates(session: Session, q: OwnerQuery) -> dict[int, tuple[int, st
         if variants:
             r.tier(_postings(*["h:" + v for v in variants]),
                    lambda row: (LOOKALIKE, f"one look-alike character from {hanja}"))
-        r.tier(_postings("u:" + hanja, *_doubt_keys(hanja, hangul)),
+        r.tier(_postings("u:" + hanja, *_doubt_keys(hanja, hangul),
+                         *["l:" + name for name in q.shorter_readings]),
                lambda row: _doubt_why(hanja, hangul or "", row))
         if hangul:
             r.tier(_postings("k:" + hangul), lambda row: (SAME_READING, "same reading"))
     elif hangul:
         r.tier(_postings("k:" + hangul),
                lambda row: (EXACT, "exact name" if row[2] == hangul else "linked Korean name"))
-        r.tier(_postings("r:" + hangul, *_doubt_keys(hangul)),
+        r.tier(_postings("r:" + hangul, *_doubt_keys(hangul),
+                         *["l:" + name for name in q.shorter_readings]),
                lambda row: _doubt_why(hangul, hangul, row))
     if hangul:
         if hanja and len(hangul) >= 2:  # one lookup of the pieces, either script checked
