@@ -23,7 +23,8 @@ def recorded_head(archive: Archive, source: Path) -> Head:
     signed manifest must hold its signature, by one of the archive's keys; a manifest
     edited since, or signed by a key not the archive's, is refused."""
     if source.suffix.lower() == ".pdf":
-        return audit_head(source)
+        with archive.session() as session:
+            return audit_head(source, known_certificates(session))
     path = source / MANIFEST if source.is_dir() else source
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,8 +85,7 @@ def _lookup(session: Session, number: str | None = None,
     return session.scalars(query).first()
 
 
-def _register_checks(session: Session, cert: Certificate | None,
-                     code: str) -> tuple[list[Check], list[str]]:
+def _register_checks(cert: Certificate | None, code: str) -> tuple[list[Check], list[str]]:
     """Issued here, and the code: recomputed from the signing key when this PC holds it,
     else matched against the register's copy (and said so)."""
     if cert is None:
@@ -132,7 +132,7 @@ def verify_code(archive: Archive, text: str, actor: str | None = None) -> Verifi
         number, code = None, "-".join(letters[i:i + 4] for i in range(0, 12, 4))
     with archive.session() as session:
         cert = _lookup(session, number, code)
-        checks, unchecked = _register_checks(session, cert, code)
+        checks, unchecked = _register_checks(cert, code)
         result = Verification(cert.number if cert else number, checks,
                               cert.content if cert else None, unchecked)
     return _log(archive, actor, result.number or code, result)
@@ -245,7 +245,7 @@ def verify_file(archive: Archive | None, path: Path, actor: str | None = None,
             roots += [certificate, *chain]
         cert = _lookup(session, number)
         checks, unchecked = _signature_checks(examine(data, roots), cert, known)
-        register, not_here = _register_checks(session, cert, code)
+        register, not_here = _register_checks(cert, code)
         checks, unchecked = checks + register, unchecked + not_here
         if cert is not None:
             squashed = _squash(text)
@@ -259,14 +259,18 @@ def verify_file(archive: Archive | None, path: Path, actor: str | None = None,
     return done(result)
 
 
-def audit_head(path: Path) -> Head:
+def audit_head(path: Path, signers: Collection[str]) -> Head:
     """The audit chain's head a certificate recorded when it was issued. Its signature
-    must hold: a head from a changed file proves nothing."""
+    must hold, by one of `signers` (the archive's keys, by fingerprint): a head from a
+    changed file, or from a file anyone could sign, proves nothing."""
     data, keywords, _ = _read_pdf(path)
     report = examine(data, [])
-    if not (report.signed and report.intact and report.whole_file):
+    if not (report.signed and report.intact and report.whole_file and report.slot_clean):
         raise CertificateError(f"{path}: its signature does not hold, so the audit head it "
                                f"carries cannot be trusted")
+    if report.fingerprint not in signers:
+        raise CertificateError(f"{path}: signed by a key that is not this archive's, so the "
+                               f"audit head it carries cannot be trusted")
     found = AUDIT_HEAD.search(keywords)
     if found is None:
         raise CertificateError(f"{path}: records no audit head (issued before certificates "

@@ -344,8 +344,7 @@ def signer_for_issue(session: Session, office: str, actor: str) -> Signer:
             f"certificates (it still verifies them). Install the office's key: "
             f"`toji keys import OFFICE.p12 --db …`, or copy its key file {row.fingerprint}.key "
             f"into {key_home()} (mode 600); or make a new key: `toji keys new --db …`")
-    certificate, chain = certificates_of(row)
-    return Signer(row.fingerprint, row.subject, certificate, chain, private)
+    return _signer(row, private)
 
 
 def current_signer(session: Session) -> Signer | None:
@@ -354,6 +353,10 @@ def current_signer(session: Session) -> Signer | None:
     private = _load_private(row.fingerprint) if row else None
     if row is None or private is None:
         return None
+    return _signer(row, private)
+
+
+def _signer(row: SigningKey, private: PrivateKeyTypes) -> Signer:
     certificate, chain = certificates_of(row)
     return Signer(row.fingerprint, row.subject, certificate, chain, private)
 

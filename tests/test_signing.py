@@ -298,6 +298,27 @@ def test_a_certificate_head_counts_only_when_its_signature_holds(read_archive,
     changed.write_bytes(bytes(data))
     with pytest.raises(CertificateError, match="signature does not hold"):
         audit_verify(read_archive, changed)
+    # a certificate made and signed elsewhere, claiming the log was shorter: anyone could
+    # have written its head
+    from PIL import Image
+
+    from app.certificate import keywords
+    from app.certificate_pdf import render
+    from app.fonts import document_font
+    from app.pdf_signature import sign
+    from app.signing_keys import Signer, fingerprint
+    from db.audit import Head
+
+    certificate, key = signing_keys._self_signed("다른 기관")
+    stranger = Signer(fingerprint(certificate), "x", certificate, [], key)
+    claim = keywords(cert.number, cert.code, Head(1, 1, "0" * 64))
+    forged = render(cert.content, cert.code, claim, Image.new("RGB", (40, 30), "white"),
+                    document_font(), claim)
+    resigned = tmp_path / "resigned.pdf"
+    resigned.write_bytes(sign(forged, stranger, "x", "x"))
+    with pytest.raises(CertificateError, match="not this archive's"):
+        audit_verify(read_archive, resigned)
+    assert audit_verify(read_archive, cert.path).ok
 
 
 def test_upgrading_takes_the_old_key_out_and_old_certificates_still_verify(
