@@ -15,7 +15,7 @@ import numpy as np
 
 from ocr import labels
 from ocr.blocks import Block, Rect
-from ocr.cells import CellReading, read_cells
+from ocr.cells import CellReading, aspect_of, quad_on_scan, read_cells, struck
 from ocr.engine import OcrEngine, RememberingEngine
 from ocr.layout import (
     Grid,
@@ -188,9 +188,32 @@ def read_page(rgb: np.ndarray, engine: OcrEngine, templates: list[Template] | No
         return PageReading(template.kind, score, prepared.skew, prepared.quarter_turns, cells,
                            template=template.name, frame=grid.frame)
     page, structure, frame = read_by_labels(prepared, engine, grid)
+    if not structure.values and not structure.others:
+        # Nothing legible where the ink was looked for (writing run together with a
+        # stain or a shadow into one block, a sheet the cut could not part): the
+        # engine's own text detector has its say, so the page keeps what it holds.
+        return PageReading(None, 0.0, page.skew, page.quarter_turns, detected(page, engine),
+                           "content", frame=frame)
     source = "labels" if structure.ruled and structure.score >= ENOUGH_LABELS else "content"
     return PageReading(_title(structure), 0.0, page.skew, page.quarter_turns, structure.values,
                        source, structure.others, frame=frame)
+
+
+def detected(prepared: Prepared, engine: OcrEngine) -> list[CellReading]:
+    """The page's lines as the engine's detector finds them, each a value with no label
+    (what it says names it), standing for its own cell."""
+    grey = prepared.ink
+    out = []
+    for line in engine.read(np.dstack([grey, grey, grey])):
+        if not line.text.strip():
+            continue
+        x0, y0, x1, y1 = (int(round(v)) for v in line.bbox)
+        box = (max(0, x0), max(0, y0), min(grey.shape[1], x1), min(grey.shape[0], y1))
+        block = Block.shaped(box)
+        out.append(CellReading("", line.text, line.confidence, quad_on_scan(prepared, box),
+                               block.vertical, struck(prepared.red, box, block.vertical),
+                               aspect_of(box), area=box))
+    return out
 
 
 def learn_template(reading: PageReading, cells: list[CellReading], name: str) -> Template:

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 MAX_SKEW = 4.0  # degrees searched either way
+SKEW_INK = (150, 235)  # the reduced page's ink level, kept within these
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,15 @@ def _even_out(grey: np.ndarray) -> np.ndarray:
 
 def estimate_skew(ink: np.ndarray) -> float:
     """The rotation (degrees) that makes the printed rules horizontal: the angle whose
-    row profile of ink is sharpest, searched coarse then fine on a reduced page."""
+    row profile of ink is sharpest, searched coarse then fine on a reduced page. Ink is
+    what is darker than the reduced page's own Otsu level: on a faded card a fixed grey
+    keeps only a few dark characters, whose rows say little, and the card is left
+    askew (or turned further), its rules then no grid."""
     h, w = ink.shape
     scale = 800 / max(h, w)
     small = cv2.resize(ink, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
-    dark = (small < 150).astype(np.float32)
+    level, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    dark = (small < np.clip(level, *SKEW_INK)).astype(np.float32)
     centre = (dark.shape[1] / 2, dark.shape[0] / 2)
 
     def sharpness(angle: float) -> float:

@@ -139,11 +139,12 @@ def find_layout(prepared: Prepared, grid: Grid) -> Layout:
     ink = prepared.ink
     level = ink_level(ink)
     # Rules printed pale and thin fall partly above the reader's ink level: they are
-    # looked for halfway between it and the paper.
-    rules, cells, regions = table_of(grid, ink < (level + paper_level(ink)) // 2)
+    # looked for halfway between it and the paper, and so is writing gone pale.
+    pale = (level + paper_level(ink)) // 2
+    rules, cells, regions = table_of(grid, ink < pale)
     h, w = ink.shape
     if len(cells) >= MIN_CELLS:
-        held = [find_blocks(ink, rules, level, rect, region=region)
+        held = [find_blocks(ink, rules, level, rect, region=region, faint=pale)
                 for rect, region in zip(cells, regions, strict=True)]
         size = _character([b for blocks in held for b in blocks])
         found: list[tuple[int | None, Block]] = [
@@ -154,9 +155,10 @@ def find_layout(prepared: Prepared, grid: Grid) -> Layout:
         for b in _between_cells(ink, rules, level, table, cells, regions):
             units.append(b.box)  # writing where faint rules enclosed no cell: its own unit
             found.append((len(units) - 1, b))
-        found += [(None, b) for b in find_blocks(ink, rules, level, (0, 0, w, h), table)]
+        found += [(None, b) for b in find_blocks(ink, rules, level, (0, 0, w, h), table,
+                                                 faint=pale)]
         return Layout(units, found, True, len(cells))
-    loose = find_blocks(ink, rules, level, (0, 0, w, h))
+    loose = find_blocks(ink, rules, level, (0, 0, w, h), faint=pale)
     return Layout([b.box for b in loose], [(i, b) for i, b in enumerate(loose)], False)
 
 
