@@ -9,7 +9,7 @@ degradation), the final owner found, the share of pages that yield a parcel, the
 of wrong fields marked for review, and seconds per page. The baseline in the same run
 is the template path: the families that have a template (land, forest) read with it.
 
-    .venv/bin/python bench/reading.py --families --pages 24 --seed 4242
+    .venv/bin/python bench/reading.py --families --pages 24 --seed 4242 [--hand varied]
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from db.models import Scan
 from ocr.engine import get_engine
 from ocr.layout import load_templates
 from samples.generator import make_page
+from samples.hand import style as hand
 from samples.layouts import FAMILIES
 
 LEVELS = ("none", "light", "heavy")
@@ -177,11 +178,13 @@ def _report(families: dict[str, FamilyTally], template_path: FamilyTally, pages:
             overall.found[k] += t.found[k]
         overall.seconds += t.seconds
     base = statistics.mean(template_path.seconds) if template_path.seconds else float("nan")
-    print(f"{pages} pages a family (seed {seed}), every family read without its templates")
+    print(f"{pages} pages a family (seed {seed}, hand {hand()}), every family read without "
+          f"its templates")
     print(f"{'family':10} {'exact':>6} {'clean':>6} {'light':>6} {'heavy':>6} {'owner漢':>7} "
           f"{'owner한':>7} {'parcel':>6} {'marked':>7} {'s/page':>6} {'×tmpl':>6}")
     rows = {**families, "overall": overall}
-    out: dict[str, Any] = {"bench": "families", "pages_per_family": pages, "seed": seed}
+    out: dict[str, Any] = {"bench": "families", "pages_per_family": pages, "seed": seed,
+                           "hand": hand()}
     for name, t in rows.items():
         s = t.summary()
         out[name] = s

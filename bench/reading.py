@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import defaultdict
@@ -114,7 +115,12 @@ def main() -> None:
                         help="let the pipeline's recogniser see binarised cells")
     parser.add_argument("--families", action="store_true",
                         help="each layout family read without its templates (bench/families.py)")
+    parser.add_argument("--hand", choices=["font", "varied"], default=None,
+                        help="varied: each glyph bent, weighted and inked anew, the brush "
+                             "drying along a line (samples/hand.py; TOJI_SAMPLE_HAND)")
     args = parser.parse_args()
+    if args.hand:
+        os.environ["TOJI_SAMPLE_HAND"] = args.hand
     if args.families:
         from bench.families import run
 

@@ -41,6 +41,9 @@ SEVERAL_LINES = 4  # a block thicker than this many of the page's usual ink piec
 VERTICAL = 1.25  # a one-character block this much taller than wide reads down
 FAINT_STEPS = 3  # faint ink is followed on from the writing this many times at most
 MIN_REACH = 5  # pixels: faint ink this near the writing always goes on from it
+PALE_SPECK = 6  # pale ink smaller than this is grain, not a faded stroke
+PALE_LENGTH = 0.3  # a stretch of pale ink alone this long for its line's thickness is a character
+REACH = 2.0  # pale ink within this many of the writing's usual pieces (a character or so) goes on from it
 
 
 @dataclass(frozen=True)
@@ -104,12 +107,15 @@ def _mend_lines(mask: np.ndarray, runs: list[tuple[int, int]],
     return out
 
 
-def _cut(mask: np.ndarray, down: bool, depth: int = 0, usual: float | None = None
-         ) -> list[Rect]:
+def _cut(mask: np.ndarray, down: bool, depth: int = 0, usual: float | None = None,
+         pale: np.ndarray | None = None) -> list[Rect]:
     """Boxes (x0, y0, x1, y1 within `mask`) of the lines of writing, for writing that runs
     down the page (`down`) or across it. A band far thicker than the region's usual line
     (two lines joined by a title written down beside them, 所有者) is parted at gaps
-    wide for a usual line, not for the band."""
+    wide for a usual line, not for the band. `pale` (faint ink that goes on from the
+    writing, `_with_faint`) fills a line's gaps and ends along its length: a character
+    or two gone pale do not part a line, nor are they cut off its end; across the line
+    it counts for nothing, so it never joins two lines."""
     along = 0 if down else 1  # the axis a line runs along: columns of a mask for `down`
     lines = _mend_lines(mask, _runs(mask.any(axis=along), LINE_GAP), down)
     if usual is None and lines:
@@ -117,19 +123,35 @@ def _cut(mask: np.ndarray, down: bool, depth: int = 0, usual: float | None = Non
     boxes: list[Rect] = []
     for a0, a1 in lines:
         band = mask[:, a0:a1] if down else mask[a0:a1, :]
+        faint = None if pale is None else (pale[:, a0:a1] if down else pale[a0:a1, :])
+        lengthwise = band.any(axis=1 - along)
+        if faint is not None:
+            lengthwise = lengthwise | faint.any(axis=1 - along)
         thickness = min(a1 - a0, usual or a1 - a0)
         gap = max(MIN_WORD_GAP, int(WORD_GAP * thickness))
-        for b0, b1 in _runs(band.any(axis=1 - along), gap):
+        for b0, b1 in _runs(lengthwise, gap):
             part = band[b0:b1, :] if down else band[:, b0:b1]
+            if not part.any():  # a character gone pale, standing apart in the line
+                assert faint is not None
+                part = faint[b0:b1, :] if down else faint[:, b0:b1]
+                if b1 - b0 < PALE_LENGTH * thickness or not part.any():
+                    continue
             box = (a0, b0, a1, b1) if down else (b0, a0, b1, a1)
             inner = _runs(part.any(axis=along), LINE_GAP)
             if depth < DEPTH and len(inner) > 1:  # lines parted once the block stood alone
+                inner_pale = None if faint is None else (faint[b0:b1, :] if down else faint[:, b0:b1])
                 boxes += [(x0 + box[0], y0 + box[1], x1 + box[0], y1 + box[1])
-                          for x0, y0, x1, y1 in _cut(part, down, depth + 1, usual)]
+                          for x0, y0, x1, y1 in _cut(part, down, depth + 1, usual, inner_pale)]
             else:
                 ys, xs = np.nonzero(part)
-                boxes.append((box[0] + int(xs.min()), box[1] + int(ys.min()),
-                              box[0] + int(xs.max()) + 1, box[1] + int(ys.max()) + 1))
+                bx0, by0, bx1, by1 = int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+                if faint is not None:  # as far along as the pale ink goes, too
+                    reach = np.flatnonzero(lengthwise[b0:b1])
+                    if down:
+                        by0, by1 = min(by0, int(reach[0])), max(by1, int(reach[-1]) + 1)
+                    else:
+                        bx0, bx1 = min(bx0, int(reach[0])), max(bx1, int(reach[-1]) + 1)
+                boxes.append((box[0] + bx0, box[1] + by0, box[0] + bx1, box[1] + by1))
     return boxes
 
 
@@ -161,16 +183,17 @@ def _headed(mask: np.ndarray) -> bool:
     return columns[-1] - columns[0] >= TWO_CHARACTERS * top
 
 
-def _lines(mask: np.ndarray, cell: bool = True) -> tuple[list[Rect], bool]:
+def _lines(mask: np.ndarray, cell: bool = True, pale: np.ndarray | None = None
+           ) -> tuple[list[Rect], bool]:
     """The region's lines, cut across and down, whichever makes more of them look like
     lines (across on a tie: a single character, say). A character is about as large as
     the usual block cut across is long: a column's characters one by one (a flat 一 as
     wide as the rest), or a line, which then weighs little (cut down, a page's writing
     can run together into one block far thicker)."""
-    across = _cut(mask, down=False)
+    across = _cut(mask, down=False, pale=pale)
     if cell and _headed(mask):  # a page's title over its columns is no corner label
         return across, False
-    down = _cut(mask, down=True)
+    down = _cut(mask, down=True, pale=pale)
     if not across or not down:
         return across, False
     character = float(np.median([max(x1 - x0, y1 - y0) for x0, y0, x1, y1 in across]))
@@ -184,8 +207,8 @@ def _lines(mask: np.ndarray, cell: bool = True) -> tuple[list[Rect], bool]:
     return across, False
 
 
-def _recut(mask: np.ndarray, boxes: list[Rect], down: bool, thick: float, depth: int = 0
-           ) -> list[Rect]:
+def _recut(mask: np.ndarray, boxes: list[Rect], down: bool, thick: float, depth: int = 0,
+           pale: np.ndarray | None = None) -> list[Rect]:
     """Blocks far thicker than a line (on a page with no rules, or in a table whose rules
     are too faint to part its cells, a title across the top of columns written down, or
     a row of labels across them, runs them all together) cut again the other way, and
@@ -197,12 +220,13 @@ def _recut(mask: np.ndarray, boxes: list[Rect], down: bool, thick: float, depth:
             out.append(box)
             continue
         turned = not down
+        inside = None if pale is None else pale[by0:by1, bx0:bx1]
         parts = [(x0 + bx0, y0 + by0, x1 + bx0, y1 + by0)
-                 for x0, y0, x1, y1 in _cut(mask[by0:by1, bx0:bx1], turned)]
+                 for x0, y0, x1, y1 in _cut(mask[by0:by1, bx0:bx1], turned, pale=inside)]
         if len(parts) <= 1:
             out.append(box)
             continue
-        out += _recut(mask, parts, turned, thick, depth + 1)
+        out += _recut(mask, parts, turned, thick, depth + 1, pale)
     return out
 
 
@@ -220,25 +244,30 @@ def _around(height: int, width: int, hole: Rect | None) -> list[tuple[slice, sli
 
 def _with_faint(writing: np.ndarray, faint: np.ndarray, reach: int) -> np.ndarray:
     """The writing with the faint ink that goes on from it: each piece of `faint` (ink
-    lighter than the page's ink level, darker than its paper) that comes within `reach`
-    of the writing, whole, and so on once more from what it added. A brush running dry
-    leaves a character or two of a line pale; at the ink level they fall to dust, the
-    line parts at them and each part is read short. Faint specks far from any writing
-    (a stain, the paper's grain) stay out."""
-    count, pieces = cv2.connectedComponents(faint.view(np.uint8), connectivity=8)
+    lighter than the page's ink level, darker than its paper) holding no writing that
+    comes within `reach` of the writing, whole, and so on from what it added. A brush
+    running dry leaves a character or two of a line pale; at the ink level they fall to
+    dust, the line parts at them and each part is read short. Faint specks far from any
+    writing (a stain, the paper's grain) stay out."""
+    count, pieces, stats, _ = cv2.connectedComponentsWithStats(faint.view(np.uint8),
+                                                                connectivity=8)
     if count <= 1:
         return writing
-    kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
+    holds_writing = np.zeros(count, bool)
+    holds_writing[pieces[writing]] = True
+    pale = [i for i in range(1, count)
+            if not holds_writing[i] and stats[i, cv2.CC_STAT_AREA] >= PALE_SPECK]
     out = writing
     for _ in range(FAINT_STEPS):
-        near = cv2.dilate(out.view(np.uint8), kernel).view(bool)
         joined = np.zeros(count, bool)
-        joined[pieces[near & faint]] = True
-        joined[0] = False
-        grown = out | joined[pieces]
-        if np.array_equal(grown, out):
+        for i in pale:
+            x, y = stats[i, cv2.CC_STAT_LEFT], stats[i, cv2.CC_STAT_TOP]
+            w, h = stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT]
+            joined[i] = out[max(0, y - reach):y + h + reach, max(0, x - reach):x + w + reach].any()
+        if not joined.any():
             break
-        out = grown
+        out = out | joined[pieces]
+        pale = [i for i in pale if not joined[i]]
     return out
 
 
@@ -249,9 +278,11 @@ def find_blocks(ink: np.ndarray, rules: np.ndarray, level: int, rect: Rect,
     `region` (a mask the size of `rect`) if given, and leaving out the area `outside`
     (the table, when reading what surrounds it: only the margins around it are looked
     at for ink, not the whole page). With `faint` (a grey between the ink level and the
-    paper), pale ink that goes on from the writing is writing too (`_with_faint`)."""
+    paper), pale ink that goes on from the writing fills its lines' gaps and ends
+    (`_with_faint`, `_cut`)."""
     x0, y0, x1, y1 = rect
     clean = np.zeros((y1 - y0, x1 - x0), bool)
+    pale = np.zeros_like(clean) if faint is not None else None
     hole = None if outside is None else (outside[0] - x0, outside[1] - y0,
                                          outside[2] - x0, outside[3] - y0)
     sides, pieces, kept_ink = [], 0, 0
@@ -269,21 +300,22 @@ def find_blocks(ink: np.ndarray, rules: np.ndarray, level: int, rect: Rect,
         kept = np.zeros(count, bool)
         kept[keep] = True
         side = np.maximum(stats[keep, cv2.CC_STAT_WIDTH], stats[keep, cv2.CC_STAT_HEIGHT])
-        writing = kept[labels]
+        clean[rows, columns] = kept[labels]
         if faint is not None and keep.size:
-            pale = (ink[ys, xs] < faint) & ~rules[ys, xs]
+            light = (ink[ys, xs] < faint) & ~rules[ys, xs]
             if region is not None:
-                pale &= region[rows, columns]
-            writing = _with_faint(writing, pale, max(MIN_REACH, int(np.median(side))))
-        clean[rows, columns] = writing
+                light &= region[rows, columns]
+            pale[rows, columns] = _with_faint(clean[rows, columns], light,
+                                              max(MIN_REACH, int(REACH * np.median(side))))
         sides.append(side)
         pieces += len(keep)
         kept_ink += int(stats[keep, cv2.CC_STAT_AREA].sum())
     if kept_ink < MIN_INK:
         return []
-    boxes, down = _lines(clean, cell=region is not None)
+    boxes, down = _lines(clean, cell=region is not None, pale=pale)
     if region is None or pieces >= MANY_PIECES:  # a page's writing, not one value's
-        boxes = _recut(clean, boxes, down, SEVERAL_LINES * float(np.median(np.concatenate(sides))))
+        boxes = _recut(clean, boxes, down, SEVERAL_LINES * float(np.median(np.concatenate(sides))),
+                       pale=pale)
     blocks = []
     for bx0, by0, bx1, by1 in boxes:
         w, h = bx1 - bx0, by1 - by0

@@ -56,6 +56,8 @@ CUT_WIDTHS = 0.6  # pieces of a character cut through: each this share of the ot
 CUT_GAP = 0.15  # …this close to them (a share of its width)…
 CUT_SQUARE = 1.4  # …and together about square: neither side longer than this many of the other
 MAX_BLOCKS = 400  # more blocks than any card holds is noise (a photo, a smudge): the largest
+PIECE_STEP = 1.5  # pieces of a cell's line parted by up to this many line thicknesses…
+SURE_ENOUGH = 0.1  # …are read whole when the whole reads no less surely than this below them
 
 
 @dataclass(frozen=True)
@@ -464,6 +466,7 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
                        (ub[1].box[3] - ub[1].box[1]))[:MAX_BLOCKS]
     items = _recognise(prepared, found, engine)
     if ruled:
+        items = _lines_rejoined(prepared, items, engine)
         units, items, blocks = _split_crowded(units, items, layout.cells)
     else:
         blocks = frozenset()
@@ -497,6 +500,71 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
                               doubts=(LOOSE_LABEL,) if label and not exact else (),
                               rivals=rivals))
     return Structure(values, words, titles[0] if titles else None, ruled, others)
+
+
+def _thickness(block: Block, down: bool) -> int:
+    x0, y0, x1, y1 = block.box
+    return x1 - x0 if down else y1 - y0
+
+
+def _one_line(a: Block, b: Block, thick: int, down: bool) -> bool:
+    """Whether `b` goes on from `a` along one line `thick` thick written `down` or across:
+    no thicker than the line (a digit or a single character may look either way), most
+    of the thinner lying beside the other, and `b` after `a` past a gap of at most
+    PIECE_STEP thicknesses (a character gone too pale to see, the wide pitch of 1 9 4)."""
+    (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = a.box, b.box
+    if _thickness(b, down) > PIECE_STEP * thick:
+        return False  # a line running the other way
+    if down:
+        across, start, end = shared(ax0, ax1, bx0, bx1), ay1, by0
+    else:
+        across, start, end = shared(ay0, ay1, by0, by1), ax1, bx0
+    return across >= IN_LINE and 0 <= end - start <= PIECE_STEP * max(thick, _thickness(b, down))
+
+
+def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine) -> list[Item]:
+    """A cell's line cut into pieces (a character or two gone pale between them, digits
+    spaced at a character's pitch), each read short, read again whole: the pieces of
+    one line, with no label between them, are read as one crop, and that reading
+    replaces them when it holds at least what they held together, about as surely. Cut
+    apart, each piece would be a value of its own in a row of its own. The line runs
+    the way the cell's longest piece does."""
+    runs: list[tuple[list[Item], bool]] = []
+    for unit in {it.unit for it in items if it.unit is not None}:
+        mine = [it for it in items if it.unit == unit]
+        plain = [it for it in mine if it.label is None]
+        if len(plain) < 2:
+            continue
+        longest = max(plain, key=lambda it: max(it.block.box[2] - it.block.box[0],
+                                                it.block.box[3] - it.block.box[1]))
+        down = longest.block.vertical
+        mine.sort(key=lambda it: it.block.box[1] if down else it.block.box[0])
+        open_runs: list[list[Item]] = []
+        for it in mine:
+            run = next((r for r in open_runs if _one_line(
+                r[-1].block, it.block, max(_thickness(o.block, down) for o in r), down)), None)
+            if it.label is not None:  # a label between two pieces closes their line
+                open_runs = [r for r in open_runs if r is not run]
+                runs += [(r, down) for r in ([run] if run else []) if len(r) > 1]
+            elif run is not None:
+                run.append(it)
+            else:
+                open_runs.append([it])
+        runs += [(r, down) for r in open_runs if len(r) > 1]
+    if not runs:
+        return items
+    wholes = [Block(_union([it.block.box for it in run]), down) for run, down in runs]
+    read = engine.recognize([crop_for(prepared.ink, b.box, b.vertical) for b in wholes])
+    out = list(items)
+    for (run, _), whole, (text, confidence) in zip(runs, wholes, read, strict=True):
+        held = sum(len(it.text.strip()) for it in run)
+        if labels.match(text) is not None or len(text.strip()) < held \
+                or confidence < min(it.confidence for it in run) - SURE_ENOUGH:
+            continue
+        first = out.index(run[0])
+        out = [it for it in out if not any(it is r for r in run)]
+        out.insert(min(first, len(out)), Item(text, confidence, whole, run[0].unit))
+    return out
 
 
 def _split_crowded(cells: list[Rect], items: list[Item], enclosed: int

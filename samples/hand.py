@@ -21,11 +21,16 @@ from PIL import Image
 SQUEEZED = 0.12  # share of entries written small against the rule above
 
 
+def style() -> str:
+    """The hand pages are drawn in: "font" (each glyph as its font draws it) or "varied"."""
+    chosen = os.environ.get("TOJI_SAMPLE_HAND", "font")
+    if chosen not in ("font", "varied"):
+        raise ValueError(f"TOJI_SAMPLE_HAND={chosen!r}: choose font or varied")
+    return chosen
+
+
 def varied() -> bool:
-    style = os.environ.get("TOJI_SAMPLE_HAND", "font")
-    if style not in ("font", "varied"):
-        raise ValueError(f"TOJI_SAMPLE_HAND={style!r}: choose font or varied")
-    return style == "varied"
+    return style() == "varied"
 
 
 def _smooth_field(rng: np.random.Generator, h: int, w: int, cells: int) -> np.ndarray:

@@ -651,3 +651,35 @@ def test_a_page_the_ink_cut_makes_nothing_of_is_read_by_the_detector(monkeypatch
     named = [o["name"] for o in reading.record["owners"] if o.get("name")]
     assert truth["final_owner"]["hanja"] in [n["hanja"] for n in named]
     assert all(any(NOT_RECOGNISED in p for p in n["problems"]) for n in named)
+
+
+def test_a_date_cut_at_its_wide_spaced_digits_is_read_whole() -> None:
+    """Digits written at a character's pitch leave gaps wider than the line parts at, and
+    a digit gone pale stands alone: the pieces of one line in one cell are read again
+    as one crop, so the cell holds one value, not four values in four rows."""
+    from PIL import ImageDraw
+
+    from ocr.layout import find_grid
+    from ocr.preprocess import prepare
+    from ocr.structure import find_layout, read_structure
+    from samples import fonts
+
+    page = Image.new("RGB", (1400, 900), (250, 249, 244))
+    draw = ImageDraw.Draw(page)
+    for x in (100, 800, 1300):
+        draw.line((x, 100, x, 800), fill=(40, 40, 60), width=3)
+    for y in (100, 450, 800):
+        draw.line((100, y, 1300, y), fill=(40, 40, 60), width=3)
+    brush = fonts.font("brush").at(44)
+    x = 140
+    for ch, grey in zip("西紀1945年十月二十二日", [30, 30, 30, 30, 30, 190, 30, 30, 30, 30, 30,
+                                             30, 30], strict=True):
+        draw.text((x, 250), ch, font=brush, fill=(grey, grey, grey))
+        x += 48
+    draw.text((900, 250), "金正一", font=brush, fill=(30, 30, 30))
+    prepared = prepare(np.asarray(page))
+    structure = read_structure(prepared, find_layout(prepared, find_grid(prepared.ink)),
+                               get_engine())
+    texts = [v.text.replace(" ", "") for v in structure.values]
+    assert "西紀1945年十月二十二日" in texts, texts
+    assert "金正一" in texts
