@@ -43,7 +43,7 @@ FAINT_STEPS = 3  # faint ink is followed on from the writing this many times at 
 MIN_REACH = 5  # pixels: faint ink this near the writing always goes on from it
 PALE_SPECK = 6  # pale ink smaller than this is grain, not a faded stroke
 PALE_LENGTH = 0.3  # a stretch of pale ink alone this long for its line's thickness is a character
-REACH = 2.0  # pale ink within this many of the writing's usual pieces (a character or so) goes on from it
+REACH = 2.0  # pale ink this many usual pieces of ink (about a character) from the writing joins it
 
 
 @dataclass(frozen=True)

@@ -529,9 +529,12 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine) ->
     replaces them when it holds at least what they held together, about as surely. Cut
     apart, each piece would be a value of its own in a row of its own. The line runs
     the way the cell's longest piece does."""
+    by_unit: dict[int, list[Item]] = {}
+    for it in items:
+        if it.unit is not None:
+            by_unit.setdefault(it.unit, []).append(it)
     runs: list[tuple[list[Item], bool]] = []
-    for unit in {it.unit for it in items if it.unit is not None}:
-        mine = [it for it in items if it.unit == unit]
+    for mine in by_unit.values():
         plain = [it for it in mine if it.label is None]
         if len(plain) < 2:
             continue
@@ -561,9 +564,9 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine) ->
         if labels.match(text) is not None or len(text.strip()) < held \
                 or confidence < min(it.confidence for it in run) - SURE_ENOUGH:
             continue
-        first = out.index(run[0])
+        first = next(i for i, it in enumerate(out) if it is run[0])
         out = [it for it in out if not any(it is r for r in run)]
-        out.insert(min(first, len(out)), Item(text, confidence, whole, run[0].unit))
+        out.insert(first, Item(text, confidence, whole, run[0].unit))
     return out
 
 
