@@ -57,8 +57,10 @@ LOOKALIKES = str.maketrans({
     "田": "由", "占": "在", "存": "在", "右": "在", "埜": "野", "筹": "等", "曰": "日",
 })
 
-# Words that begin with a label but are values (a 沿革 event), never split.
-NOT_SPLIT = ("地目變換", "地目変換", "地目变换")
+# Words that begin with a label but are values (a 沿革 event), never split; compared in
+# traditional forms, whichever of 變変变 and 換换 the engine read.
+NOT_SPLIT = ("地目變換",)
+TRADITIONAL = str.maketrans({"変": "變", "变": "變", "换": "換"})
 
 NOISE = re.compile(r"[\s・·.,、。:：;()（）\[\]「」『』|│丨1Il!]")
 MAX_DISTANCE = {1: 0, 2: 0, 3: 1, 4: 1}  # edits allowed by the label's length (longer: 2)
@@ -90,7 +92,7 @@ def match(text: str) -> Label | None:
 def strip_label(text: str) -> tuple[Label | None, str]:
     """A label read together with its value on one line ("地番 百二十三番"): the label and
     the rest. Only a label at the start counts, and only when something follows it."""
-    if match(text) is not None or any(w in text for w in NOT_SPLIT):
+    if match(text) is not None or any(w in text.translate(TRADITIONAL) for w in NOT_SPLIT):
         return None, text
     word = normalise(text[:10])
     for size in range(min(7, len(word) - 1), 1, -1):

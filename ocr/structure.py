@@ -35,7 +35,7 @@ from ocr.cells import (
 from ocr.engine import OcrEngine
 from ocr.layout import Grid
 from ocr.preprocess import Prepared
-from ocr.table import Rect, aligned, gap, neighbours, shared, table_of
+from ocr.table import Rect, aligned, gap, neighbours, shared, table_of, thin_dark
 
 DIRECTIONS = ("left", "up", "right")  # where a value's label is looked for, in this order
 MIN_CELLS = 4  # fewer regions than this is no table: read the page as loose blocks
@@ -143,7 +143,7 @@ def find_layout(prepared: Prepared, grid: Grid) -> Layout:
     # Rules printed pale and thin fall partly above the reader's ink level: they are
     # looked for halfway between it and the paper, and so is writing gone pale.
     pale = (level + paper_level(ink)) // 2
-    rules, cells, regions = table_of(grid, ink < pale)
+    rules, cells, regions = table_of(grid, (ink < pale) | thin_dark(ink, prepared.red))
     h, w = ink.shape
     if len(cells) >= MIN_CELLS:
         held = [find_blocks(ink, rules, level, rect, region=region, faint=pale)

@@ -33,6 +33,17 @@ OVERLAP = 0.5  # share of the smaller span two cells must share to be in one row
 # resolution pages are read, and the morphology costs a quarter at 400 dpi.
 STRUCTURE_SIDE = 2200
 GROW = 9  # pixels: rules are thickened to this, as the form finder's (`find_grid`) are
+RIDGE_DEPTH = 12  # grey levels: a thin line this much darker than the paper beside it is ink
+
+
+def thin_dark(ink: np.ndarray, red: np.ndarray) -> np.ndarray:
+    """Lines thinner than THICK and RIDGE_DEPTH darker than the paper on either side of
+    them, however pale: a rule printed pale on a darkened card is lighter than any level
+    set between the page's ink and its paper, yet stands out from the paper beside it.
+    The pink edges of a red strike (`red`) are no rule: one cut a struck name in two."""
+    ridge = cv2.morphologyEx(ink, cv2.MORPH_BLACKHAT, np.ones((THICK, THICK), np.uint8))
+    near_red = cv2.dilate(red.view(np.uint8), np.ones((THICK, THICK), np.uint8)) > 0
+    return (ridge >= RIDGE_DEPTH) & ~near_red
 
 
 def _short_rules(dark: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

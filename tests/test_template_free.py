@@ -46,7 +46,8 @@ def test_labels_are_read_through_the_engines_look_alikes(read: str, word: str, k
 
 
 @pytest.mark.parametrize("value", ["京畿道高陽郡碧蹄面城石里", "金正一", "百二十三番ノ四", "畓",
-                                   "參百貳拾坪", "大正五年三月拾日", "所有權移轉", "地目變換", "仝"])
+                                   "參百貳拾坪", "大正五年三月拾日", "所有權移轉", "地目變換", "地目變换",
+                                   "地目変換", "仝"])
 def test_values_are_no_labels(value: str) -> None:
     assert labels.match(value) is None
     assert labels.strip_label(value) == (None, value)
@@ -532,6 +533,54 @@ def test_pale_thin_rules_are_found_where_they_waver_between_rows() -> None:
                              np.ones((GROW, GROW), np.uint8))
     assert across[300:326, 100:800].any(axis=0).mean() > 0.9
     assert not across[470:500, 200:700].any()
+
+
+def test_rules_paler_than_any_ink_level_are_found_by_the_paper_beside_them() -> None:
+    """A card whose rules are printed only a little darker than its darkened paper
+    (noisy, as a scan is) still falls into its cells: each rule stands out from the
+    paper either side of it, though any level between ink and paper passes over it."""
+    from ocr.layout import Grid
+    from ocr.table import table_of, thin_dark
+
+    rng = np.random.default_rng(7)
+    page = np.clip(rng.normal(250, 3, (1200, 900)), 0, 255).astype(np.uint8)
+    for y in (100, 400, 700, 1000):
+        page[y:y + 3, 100:800] = 228
+    for x in (100, 450, 800):
+        page[100:1003, x:x + 3] = 228
+    page[230:260, 180:380] = 60  # writing in two of the cells
+    page[530:560, 520:720] = 60
+    empty = np.zeros(page.shape, bool)
+    grid = Grid(empty, empty, None, None)
+    assert len(table_of(grid, page < 200)[1]) < 6  # by the ink level alone: one cell
+    _, cells, _ = table_of(grid, (page < 200) | thin_dark(page, empty))
+    assert len(cells) == 6
+    assert any(x0 <= 180 and x1 >= 380 and y0 <= 230 and y1 >= 260 and y1 < 400
+               for x0, y0, x1, y1 in cells)
+    red = np.zeros(page.shape, bool)  # a red strike, its pink edge as pale as a rule
+    red[820:825, 150:400] = True
+    page[818:820, 150:400] = 228
+    assert thin_dark(page, empty)[815:822, 160:390].any()
+    assert not thin_dark(page, red)[816:829, 160:390].any()
+
+
+def test_a_red_strike_on_darkened_paper_hides_no_writing() -> None:
+    """Pure red is measured against the card's own paper: on a card yellowed darker, a
+    red strike through a name is as light against it as on a fresh one, and goes;
+    black ink beside it stays. (Left dark, a strike ran through a struck owner's name
+    as a line, and cut it into two owners.)"""
+    from ocr.preprocess import prepare
+
+    page = np.zeros((800, 600, 3), np.uint8)
+    page[:] = (205, 191, 154)  # paper darkened with age
+    page[300:340, 100:500] = (30, 28, 26)  # writing
+    page[318:323, 80:520] = (160, 90, 50)  # a red strike through it, darkened too
+    prepared = prepare(page, quarter_turns=0)
+    beyond = prepared.red.copy()
+    beyond[:, 90:510] = False  # the strike beyond the writing, the paper's edge trimmed
+    assert beyond.sum() > 50 and np.median(prepared.ink[beyond]) > 240
+    writing = prepared.ink[300:330, 120:480][~prepared.red[300:330, 120:480]]
+    assert np.median(writing) < 100
 
 
 def test_a_short_rule_meeting_a_long_one_is_a_rule_and_a_free_stroke_is_not() -> None:
