@@ -36,6 +36,7 @@ from ocr.engine import OcrEngine
 from ocr.layout import Grid
 from ocr.preprocess import Prepared
 from ocr.table import Rect, aligned, gap, neighbours, shared, table_of, thin_dark
+from translit.numerals import NUMERAL_CHARS
 
 DIRECTIONS = ("left", "up", "right")  # where a value's label is looked for, in this order
 MIN_CELLS = 4  # fewer regions than this is no table: read the page as loose blocks
@@ -58,6 +59,7 @@ CUT_SQUARE = 1.4  # …and together about square: neither side longer than this 
 MAX_BLOCKS = 400  # more blocks than any card holds is noise (a photo, a smudge): the largest
 PIECE_STEP = 1.5  # pieces of a cell's line parted by up to this many line thicknesses…
 SURE_ENOUGH = 0.1  # …are read whole when the whole reads no less surely than this below them
+READ_SURELY = 0.8  # …and holds at least the characters of the pieces read this surely
 
 
 @dataclass(frozen=True)
@@ -522,11 +524,19 @@ def _one_line(a: Block, b: Block, thick: int, down: bool) -> bool:
     return across >= IN_LINE and 0 <= end - start <= PIECE_STEP * max(thick, _thickness(b, down))
 
 
+def _number_ends(before: Item, label: Item) -> bool:
+    """A lot's label read straight after a number on its line is that number's end: the
+    番地 of an address (五十一番地), never a label, which stands before its value."""
+    return label.label is not None and label.label.key == "lot" \
+        and before.text.strip()[-1:] in NUMERAL_CHARS
+
+
 def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine) -> list[Item]:
     """A cell's line cut into pieces (a character or two gone pale between them, digits
     spaced at a character's pitch), each read short, read again whole: the pieces of
     one line, with no label between them, are read as one crop, and that reading
-    replaces them when it holds at least what they held together, about as surely. Cut
+    replaces them when it holds at least what the pieces read surely held, about as
+    surely (a seal's frame through a character leaves shards read as nonsense). Cut
     apart, each piece would be a value of its own in a row of its own. The line runs
     the way the cell's longest piece does."""
     by_unit: dict[int, list[Item]] = {}
@@ -536,7 +546,7 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine) ->
     runs: list[tuple[list[Item], bool]] = []
     for mine in by_unit.values():
         plain = [it for it in mine if it.label is None]
-        if len(plain) < 2:
+        if not plain or len(mine) < 2:
             continue
         longest = max(plain, key=lambda it: max(it.block.box[2] - it.block.box[0],
                                                 it.block.box[3] - it.block.box[1]))
@@ -546,7 +556,8 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine) ->
         for it in mine:
             run = next((r for r in open_runs if _one_line(
                 r[-1].block, it.block, max(_thickness(o.block, down) for o in r), down)), None)
-            if it.label is not None:  # a label between two pieces closes their line
+            if it.label is not None and not (run and _number_ends(run[-1], it)):
+                # a label between two pieces closes their line
                 open_runs = [r for r in open_runs if r is not run]
                 runs += [(r, down) for r in ([run] if run else []) if len(r) > 1]
             elif run is not None:
@@ -560,7 +571,7 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine) ->
     read = engine.recognize([crop_for(prepared.ink, b.box, b.vertical) for b in wholes])
     out = list(items)
     for (run, _), whole, (text, confidence) in zip(runs, wholes, read, strict=True):
-        held = sum(len(it.text.strip()) for it in run)
+        held = sum(len(it.text.strip()) for it in run if it.confidence >= READ_SURELY)
         if labels.match(text) is not None or len(text.strip()) < held \
                 or confidence < min(it.confidence for it in run) - SURE_ENOUGH:
             continue

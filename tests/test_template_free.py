@@ -305,6 +305,50 @@ def _item(text: str, box: tuple[int, int, int, int], unit: int) -> Item:
     return Item(text, 0.95, Block(box, False), unit, labels.match(text))
 
 
+class _WholeLine:
+    """An engine that reads any crop as one line, and counts what it was shown."""
+
+    name = "whole-line"
+
+    def __init__(self, text: str = "始興郡西面光明里五十一番地") -> None:
+        self.text, self.crops = text, 0
+
+    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        self.crops += len(crops)
+        return [(self.text, 0.97)] * len(crops)
+
+
+def test_the_lot_label_after_a_number_ends_an_address_and_before_a_value_is_a_label() -> None:
+    """番地 read apart from the address it ends (五十一番地) is no lot label: the line is
+    read again whole. After a place name it stays the next cell's label."""
+    from ocr.preprocess import Prepared
+    from ocr.structure import _lines_rejoined
+
+    page = Prepared(np.full((300, 700), 255, np.uint8), np.zeros((300, 700), bool), np.eye(3), 0, 0.0)
+    ended = [_item("始興郡西面光明里五十一", (100, 100, 420, 140), 0),
+             _item("番地", (430, 100, 490, 140), 0)]
+    engine = _WholeLine()
+    out = _lines_rejoined(page, ended, engine)
+    assert [(it.text, it.label) for it in out] == [("始興郡西面光明里五十一番地", None)]
+    before = [_item("京畿道高陽郡", (100, 100, 300, 140), 0), _item("地番", (310, 100, 370, 140), 0)]
+    engine = _WholeLine()
+    assert _lines_rejoined(page, before, engine) == before and engine.crops == 0
+
+
+def test_a_name_cut_by_a_seals_frame_is_read_whole_past_the_shards() -> None:
+    """A red seal's frame through the middle character of a name leaves shards read as
+    nonsense, unsurely: the name read whole holds fewer characters than all the pieces,
+    but all that the pieces read surely, and stands."""
+    from ocr.preprocess import Prepared
+    from ocr.structure import _lines_rejoined
+
+    page = Prepared(np.full((300, 700), 255, np.uint8), np.zeros((300, 700), bool), np.eye(3), 0, 0.0)
+    pieces = [_item("林", (100, 100, 150, 150), 0), replace(_item("いー", (160, 100, 180, 150), 0), confidence=0.35),
+              replace(_item("立于", (185, 100, 230, 150), 0), confidence=0.5), _item("成", (240, 100, 290, 150), 0)]
+    out = _lines_rejoined(page, pieces, _WholeLine("林淳成"))
+    assert [it.text for it in out] == ["林淳成"]
+
+
 def test_a_value_under_two_headings_takes_the_one_over_its_writing() -> None:
     """A cell running under 賃貸價格 and 等級 (the rule between their columns worn away)
     holds its grade under 等級."""
