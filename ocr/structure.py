@@ -58,6 +58,9 @@ CUT_GAP = 0.15  # …this close to them (a share of its width)…
 CUT_SQUARE = 1.4  # …and together about square: neither side longer than this many of the other
 MAX_BLOCKS = 400  # more blocks than any card holds is noise (a photo, a smudge): the largest
 PIECE_STEP = 1.5  # pieces of a cell's line parted by up to this many line thicknesses…
+FADED_STEP = 2.5  # …or this many, where faint ink (a character faded) spans the gap…
+FADED_SHARE = 0.3  # …over this share of its length (a worn rule's trace spans none of it)…
+PIECE_THICK = 1.5  # …none thicker than this many of the line (else it runs the other way)…
 SURE_ENOUGH = 0.1  # …are read whole when the whole reads no less surely than this below them
 READ_SURELY = 0.8  # …and holds at least the characters of the pieces read this surely
 
@@ -509,19 +512,33 @@ def _thickness(block: Block, down: bool) -> int:
     return x1 - x0 if down else y1 - y0
 
 
-def _one_line(a: Block, b: Block, thick: int, down: bool) -> bool:
+def _one_line(a: Block, b: Block, thick: int, down: bool, faded: np.ndarray) -> bool:
     """Whether `b` goes on from `a` along one line `thick` thick written `down` or across:
     no thicker than the line (a digit or a single character may look either way), most
     of the thinner lying beside the other, and `b` after `a` past a gap of at most
-    PIECE_STEP thicknesses (a character gone too pale to see, the wide pitch of 1 9 4)."""
+    PIECE_STEP thicknesses (the wide pitch of 1 9 4), or FADED_STEP where the `faded`
+    ink (a mask of the page) spans the gap: a character gone too pale to read, even in a
+    line written small. Two values side by side in one cell (its rule worn away) have
+    bare paper between them."""
     (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = a.box, b.box
-    if _thickness(b, down) > PIECE_STEP * thick:
+    if _thickness(b, down) > PIECE_THICK * thick:
         return False  # a line running the other way
     if down:
         across, start, end = shared(ax0, ax1, bx0, bx1), ay1, by0
     else:
         across, start, end = shared(ay0, ay1, by0, by1), ax1, bx0
-    return across >= IN_LINE and 0 <= end - start <= PIECE_STEP * max(thick, _thickness(b, down))
+    step = PIECE_STEP * max(thick, _thickness(b, down))
+    if across < IN_LINE or end < start:
+        return False
+    if end - start <= step:
+        return True
+    if end - start > step * FADED_STEP / PIECE_STEP:
+        return False
+    if down:
+        gap = faded[start:end, max(ax0, bx0):min(ax1, bx1)].any(axis=1)
+    else:
+        gap = faded[max(ay0, by0):min(ay1, by1), start:end].any(axis=0)
+    return gap.size > 0 and gap.mean() >= FADED_SHARE
 
 
 def _number_ends(before: Item, label: Item) -> bool:
@@ -543,6 +560,8 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine) ->
     for it in items:
         if it.unit is not None:
             by_unit.setdefault(it.unit, []).append(it)
+    ink = prepared.ink
+    faded = ink < (ink_level(ink) + paper_level(ink)) // 2
     runs: list[tuple[list[Item], bool]] = []
     for mine in by_unit.values():
         plain = [it for it in mine if it.label is None]
@@ -555,7 +574,8 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine) ->
         open_runs: list[list[Item]] = []
         for it in mine:
             run = next((r for r in open_runs if _one_line(
-                r[-1].block, it.block, max(_thickness(o.block, down) for o in r), down)), None)
+                r[-1].block, it.block, max(_thickness(o.block, down) for o in r), down,
+                faded)), None)
             if it.label is not None and not (run and _number_ends(run[-1], it)):
                 # a label between two pieces closes their line
                 open_runs = [r for r in open_runs if r is not run]

@@ -27,6 +27,7 @@ MEND = 1 / 14  # the longest gap in a rule bridged, as a share of the page's sid
 FILL_SPAN = 1 / 8  # a rule this long (share of the page's side) is drawn whole…
 FILL_SHARE = 0.4  # …when this share of it between its ends is found
 INK_IN_GAP = 40  # pixels of writing in a gap that keep it open
+CROSSED = 2  # rules across a gap (between its ends) that keep it open
 OVERLAP = 0.5  # share of the smaller span two cells must share to be in one row or column
 # The rules are mended on the page brought down to this longer side (a card at about
 # 200 dpi) when it is larger: the constants above hold at that scale, where the lowest
@@ -113,8 +114,8 @@ def mended(grid: Grid, inked: np.ndarray | None = None, grow: int = GROW) -> np.
     writing = None
     if grid.dark is not None:
         writing = (grid.dark > 0) & ~((across | down) > 0)
-    return _filled(across > 0, writing) | _filled((down > 0).T, None if writing is None
-                                                  else writing.T).T
+    return _filled(across > 0, writing, down > 0, grow) | _filled(
+        (down > 0).T, None if writing is None else writing.T, (across > 0).T, grow).T
 
 
 def table_of(grid: Grid, inked: np.ndarray) -> tuple[np.ndarray, list[Rect], list[np.ndarray]]:
@@ -152,11 +153,15 @@ def table_of(grid: Grid, inked: np.ndarray) -> tuple[np.ndarray, list[Rect], lis
     return page_rules, page_cells, page_regions
 
 
-def _filled(rules: np.ndarray, writing: np.ndarray | None) -> np.ndarray:
+def _filled(rules: np.ndarray, writing: np.ndarray | None, crossing: np.ndarray,
+            grow: int) -> np.ndarray:
     """Horizontal rules (rows of the mask) drawn whole between their ends where most of
     their length is there: a worn rule is one rule, however many stretches it lost. A gap
     with writing in it is left open: rules do not run through what a clerk wrote, so the
-    two pieces are rules of two cells that only happen to line up."""
+    two pieces are rules of two cells that only happen to line up. So is a gap that
+    crosses CROSSED or more of the `crossing` rules (`grow` thick) between its ends: wear
+    takes a stretch of a rule, not the rule from a whole stack of cells, which is a part
+    of the card (a 沿革 table between two tables' columns) without that column."""
     length = rules.shape[1]
     candidates = np.flatnonzero(rules.any(axis=1))  # rows holding rule (few): only these
     held = np.ascontiguousarray(rules[candidates])
@@ -176,6 +181,9 @@ def _filled(rules: np.ndarray, writing: np.ndarray | None) -> np.ndarray:
         top, bottom = band[0], band[-1] + 1
         for gap_start, gap_end in zip(ends[:-1], starts[1:], strict=True):
             if writing is not None and writing[top:bottom, gap_start:gap_end].sum() > INK_IN_GAP:
+                continue
+            crossed = crossing[top:bottom, gap_start + grow:gap_end - grow].any(axis=0)
+            if np.count_nonzero(np.diff(crossed.astype(np.int8)) == 1) + crossed[:1].sum() >= CROSSED:
                 continue
             out[top:bottom, gap_start:gap_end] = True
     return out

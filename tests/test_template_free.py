@@ -335,6 +335,24 @@ def test_the_lot_label_after_a_number_ends_an_address_and_before_a_value_is_a_la
     assert _lines_rejoined(page, before, engine) == before and engine.crops == 0
 
 
+def test_a_wide_gap_joins_a_line_only_where_a_faded_character_fills_it() -> None:
+    """Two pieces of a small line two characters apart are one line when faint ink (a
+    character faded) spans the gap; with bare paper between them, or only a worn rule's
+    trace, they are two values sharing a cell, an address and a name."""
+    from ocr.structure import _one_line
+
+    a, b = Block((100, 100, 300, 130), False), Block((360, 100, 500, 130), False)
+    faded = np.zeros((300, 700), bool)
+    assert not _one_line(a, b, 30, False, faded)
+    trace = faded.copy()
+    trace[90:140, 330:333] = True
+    assert not _one_line(a, b, 30, False, trace)
+    faded[105:125, 310:350] = True
+    assert _one_line(a, b, 30, False, faded)
+    far = Block((500, 100, 600, 130), False)
+    assert not _one_line(a, far, 30, False, np.ones((300, 700), bool))
+
+
 def test_a_name_cut_by_a_seals_frame_is_read_whole_past_the_shards() -> None:
     """A red seal's frame through the middle character of a name leaves shards read as
     nonsense, unsurely: the name read whole holds fewer characters than all the pieces,

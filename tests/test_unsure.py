@@ -51,6 +51,19 @@ def test_a_name_read_with_a_doubt_makes_variants_read_as_names() -> None:
     assert "variants" not in read_name(CellReading("x", spaced, 0.8, (), False, False, 3.0)).value
 
 
+def test_a_sure_name_with_a_strong_runner_up_is_doubted_and_a_weak_one_is_not() -> None:
+    """Read surely as a line, 羅書浩 still gave 壽 a good share of its middle character:
+    one stroke makes another person, so the name goes to review. A faint runner-up, or
+    only the simplified form of the character read, does not."""
+    strong = ReadText("羅書浩", ((1, (("壽", 0.28),)),))
+    field = read_name(CellReading("owners[0].name", strong, 0.97, (), False, False, 3.0))
+    assert "may read 羅壽浩" in field.problems
+    for unsure in (((1, (("壽", 0.05),)),), ((0, (("罗", 0.4),)),)):
+        field = read_name(CellReading("owners[0].name", ReadText("羅書浩", unsure), 0.97, (),
+                                      False, False, 3.0))
+        assert not field.problems
+
+
 @pytest.mark.slow
 def test_the_shipped_recogniser_says_what_it_doubted() -> None:
     """Real crops, drawn small and blurred: the default engine's text carries runners-up

@@ -20,6 +20,9 @@ from translit.numerals import parse_number
 
 LOW_CONFIDENCE = 0.80
 LOW_CONFIDENCE_NAME = 0.90  # names decide ancestral-land searches: doubt them sooner
+# A name one of whose characters the recogniser gave this much to another is doubted,
+# however sure the line: one wrong stroke makes another person (羅壽浩 read 羅書浩).
+NAME_RIVAL = 0.2
 MISSING_CHARS = 1.4  # ink this much longer than the text read: characters were lost
 # A name's characters are about square: ink this much longer than the name read may hold
 # one more, which search looks for (a lower bar than review's: a key costs a clerk nothing)
@@ -269,6 +272,8 @@ def read_name(cell: CellReading) -> Field:
     variants = _variants(cell.text, text, max(len(surname), 1))
     if variants:
         value["variants"] = variants
+        if variants[0]["score"] >= NAME_RIVAL:
+            problems.append(f"may read {variants[0]['hanja']}")
     if text and cell.aspect / len(text) > LOST_IN_NAME:
         value["lost"] = True  # the ink holds more than was read: search knows (db.index)
     unreadable = [i for i, ch in enumerate(text) if not reading.is_hanja(ch) and
