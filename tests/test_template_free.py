@@ -645,6 +645,23 @@ def test_a_red_strike_on_darkened_paper_hides_no_writing() -> None:
     assert np.median(writing) < 100
 
 
+def test_a_worn_rule_is_drawn_whole_but_not_across_a_stack_of_cells() -> None:
+    """A rule with a stretch worn off between two crossing rules is one rule; a rule of
+    the tables above and below whose gap crosses the rows of a table between them (a
+    沿革 table with no such column) stays two pieces."""
+    from ocr.table import _filled
+
+    rules = np.zeros((200, 1000), bool)
+    rules[100:103, :200] = rules[100:103, 800:] = True
+    ends = np.zeros_like(rules)
+    ends[:, 196:205] = ends[:, 796:805] = True
+    assert _filled(rules, None, ends, 9)[100:103, 200:800].all()
+    rows = ends.copy()
+    for x in (350, 500, 650):
+        rows[:, x:x + 9] = True
+    assert not _filled(rules, None, rows, 9)[100:103, 400:450].any()
+
+
 def test_a_short_rule_meeting_a_long_one_is_a_rule_and_a_free_stroke_is_not() -> None:
     from ocr.table import _touching
 
