@@ -124,6 +124,24 @@ def test_owners_written_down_the_page_are_read_right_to_left() -> None:
     assert [fields[f"owners[{i}].name"] for i in range(3)] == ["金正一", "李文", "朴順洙"]
 
 
+def test_an_unlabelled_value_among_owners_written_down_stays_out_of_the_history_above() -> None:
+    """A 沿革 table written across above an owner table written down: a ditto mark with
+    no label, standing among the owners' columns, is of their table. (Put with the rows
+    of the 沿革 table, it made its last entry an owner, and every owner moved along one.)"""
+    cells = [_value("大正十二年十月八日", "date", (200, 550, 750, 640)),
+             _value("査定", None, (1000, 570, 1100, 615), None),
+             _value("昭和十五年十月二十六日", "date", (270, 675, 700, 715)),
+             _value("地目變換", "cause", (1080, 680, 1310, 730))]
+    for i, name in enumerate(["裵一光", "孫俊正"]):  # the first owner stands rightmost
+        x = 1310 - 130 * i
+        cells += [_value("大正十二年十月八日", "date", (x, 880, x + 60, 1290), "right"),
+                  _value(name, "name", (x, 2050, x + 60, 2230), "right")]
+    cells.append(_value("同", "address", (1190, 1730, 1230, 1785), None))
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert fields["events[1].event"] == "地目變換" and fields["owners[0].name"] == "裵一光"
+    assert fields["owners[1].address"] == "同" and "owners[2].name" not in fields
+
+
 def test_a_date_and_its_event_read_as_one_line_are_two_fields() -> None:
     assert content.date_and_event("昭和八年九月三十日賣買") == ("昭和八年九月三十日", "賣買")
     assert content.date_and_event("昭和八年九月三十日李成文") is None  # a name is no event

@@ -253,11 +253,29 @@ def _entries(cells: list[CellReading]) -> list[list[CellReading]]:
     across = [c for c in cells if c.relation == "up"]
     down = [c for c in cells if c.relation in ("left", "right")]
     rest = [c for c in cells if c.relation not in ("up", "left", "right")]
+    # One standing among the values of a table of either kind is of that table (a ditto
+    # mark in the owners' columns, below a 沿革 table written across).
+    inside_down = [c for c in rest if _among(c, down) and not _among(c, across)]
+    inside_across = [c for c in rest if _among(c, across) and not _among(c, down)]
+    placed = {id(c) for c in inside_down + inside_across}
+    rest = [c for c in rest if id(c) not in placed]
+    across += inside_across
+    down += inside_down
     if _written_across(rest):
         across += rest
     else:
         down += rest
     return _grouped(across, True) + _grouped(down, False)
+
+
+def _among(cell: CellReading, table: list[CellReading]) -> bool:
+    """Whether the middle of `cell` lies within the box the `table`'s values fill."""
+    boxes = [c.area for c in table if c.area is not None]
+    if cell.area is None or not boxes:
+        return False
+    x, y = (cell.area[0] + cell.area[2]) / 2, (cell.area[1] + cell.area[3]) / 2
+    return min(b[0] for b in boxes) <= x <= max(b[2] for b in boxes) \
+        and min(b[1] for b in boxes) <= y <= max(b[3] for b in boxes)
 
 
 def _grouped(cells: list[CellReading], across: bool) -> list[list[CellReading]]:
