@@ -95,6 +95,26 @@ def test_a_date_misread_with_look_alikes_is_read_and_marked() -> None:
     assert date.problems == ("date characters corrected",)
 
 
+@pytest.mark.parametrize(("read", "iso"), [
+    ("大正壹拾年壹拾貳月壹給陸日", "1921-12-16"),  # 給 捨 洽 share 拾's parts
+    ("大正壹捨年壹拾貳月壹拾陸日", "1921-12-16"),
+    ("昭和壹拾陸年柒月壹拾律日", "1941-07-14"),  # 律 津 for 肆
+    ("檀紀肆仟貳佰捌拾參年壹拾戴月戒拾玖日", "1950-12-29"),  # 戴 戒 for 貳
+])
+def test_formal_numerals_misread_as_characters_sharing_their_parts_are_mended(read: str,
+                                                                           iso: str) -> None:
+    date = record(cell("owners[0].date", read)).owners[0].date
+    assert date.value["iso"] == iso and date.problems == ("date characters corrected",)
+
+
+def test_the_banji_of_an_address_misread_after_its_number_is_mended_and_marked() -> None:
+    address = record(cell("owners[0].address", "高陽郡碧蹄面觀山里三百四十八壽地")).owners[0].address
+    assert address.hanja == "高陽郡碧蹄面觀山里三百四十八番地" and address.value["number"] == 348
+    assert "番地 corrected" in address.problems
+    plain = record(cell("owners[0].address", "高陽郡碧蹄面觀山里")).owners[0].address
+    assert plain.hanja == "高陽郡碧蹄面觀山里" and "番地 corrected" not in plain.problems
+
+
 def test_a_lot_whose_sub_mark_was_not_read_keeps_its_sub_number() -> None:
     lot = record(cell("lot", "九百四十六番十二")).lot
     assert (lot.hanja, lot.value["text"]) == ("九百四十六番ノ十二", "946-12")

@@ -29,7 +29,14 @@ CATEGORY_LOOKALIKES = {"沓": "畓", "畬": "畓", "岱": "垈", "袋": "垈", "
 # formal numerals and the eras' characters on faded brush writing (陵 for 陸, 染 for 柒,
 # 建 for 肆, 植 for 檀). Used only where the date as read does not parse.
 DATE_LOOKALIKES = str.maketrans({"陵": "陸", "染": "柒", "建": "肆", "植": "檀", "壇": "檀",
-                                 "太": "大", "招": "昭", "台": "壹", "式": "貳", "武": "貳"})
+                                 "太": "大", "招": "昭", "台": "壹", "式": "貳", "武": "貳",
+                                 # 拾 (扌合) and the characters that share its parts
+                                 **dict.fromkeys("給捨怡洽恰抬", "拾"),
+                                 **dict.fromkeys("津律", "肆"), **dict.fromkeys("戴戒", "貳"),
+                                 "柴": "柒", "例": "捌", "政": "玖"})
+
+# The 番 of an address's 番地 after its number, as the recogniser misreads it.
+BANJI_LOOKALIKES = "香壽寿寺奋畨采"
 
 # In names: 乭 (a given-name character made in Korea) is beyond the recogniser, which
 # answers 瓦; a surname misread as a look-alike that is no surname.

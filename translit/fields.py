@@ -16,7 +16,7 @@ from ocr.cells import CellReading
 from ocr.unsure import unsure_of
 from translit import correct, gazetteer, measures, reading, vocabulary
 from translit.dates import parse_date
-from translit.numerals import parse_number
+from translit.numerals import NUMERAL_CHARS, parse_number
 
 LOW_CONFIDENCE = 0.80
 LOW_CONFIDENCE_NAME = 0.90  # names decide ancestral-land searches: doubt them sooner
@@ -223,6 +223,10 @@ def read_event(cell: CellReading) -> Field:
 
 def read_address(cell: CellReading) -> Field:
     text = correct.register_forms(cell.text)
+    corrected = len(text) >= 3 and text[-1] == "地" and text[-2] in correct.BANJI_LOOKALIKES \
+        and text[-3] in NUMERAL_CHARS
+    if corrected:  # …四十八香地: after a number, only 番 stands before 地
+        text = text[:-2] + "番地"
     m = ADDRESS_NUMBER.fullmatch(text)
     place_text, number_text = (m["place"], m["number"]) if m else (text, None)
     number = parse_number(number_text) if number_text else None
@@ -234,6 +238,8 @@ def read_address(cell: CellReading) -> Field:
         problems = (f"place corrected by {match.distance} characters",)
     if number_text and number is None:
         problems += ("unreadable 番地",)
+    if corrected:
+        problems += ("番地 corrected",)
     hanja = match.text + (f"{number_text}番地" if number_text else "")
     if match.place:
         value: dict[str, Any] = _place_value(match)
