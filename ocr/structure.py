@@ -592,7 +592,10 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine) ->
     out = list(items)
     for (run, _), whole, (text, confidence) in zip(runs, wholes, read, strict=True):
         held = sum(len(it.text.strip()) for it in run if it.confidence >= READ_SURELY)
-        if labels.match(text) is not None or len(text.strip()) < held \
+        # One character fewer than the pieces held stands when the whole reads more
+        # surely than they did: a piece of a character read as one more (賣 as 賣貝).
+        surer = confidence >= sum(it.confidence for it in run) / len(run)
+        if labels.match(text) is not None or len(text.strip()) < held - surer \
                 or confidence < min(it.confidence for it in run) - SURE_ENOUGH:
             continue
         first = next(i for i, it in enumerate(out) if it is run[0])

@@ -383,6 +383,12 @@ def test_a_name_cut_by_a_seals_frame_is_read_whole_past_the_shards() -> None:
               replace(_item("立于", (185, 100, 230, 150), 0), confidence=0.5), _item("成", (240, 100, 290, 150), 0)]
     out = _lines_rejoined(page, pieces, _WholeLine("林淳成"))
     assert [it.text for it in out] == ["林淳成"]
+    # a piece of a character read as one more (賣 as 賣貝): the whole, read more surely
+    # than the pieces, holds one character fewer and still stands; read less surely, not
+    split = [replace(_item("賣貝", (100, 100, 150, 150), 0), confidence=0.93),
+             replace(_item("買", (160, 100, 210, 150), 0), confidence=1.0)]
+    assert [it.text for it in _lines_rejoined(page, split, _WholeLine("賣買"))] == ["賣買"]
+    assert _lines_rejoined(page, split, _WholeLine("賣")) == split
 
 
 def test_a_value_under_two_headings_takes_the_one_over_its_writing() -> None:
