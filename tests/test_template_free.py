@@ -142,6 +142,19 @@ def test_an_unlabelled_value_among_owners_written_down_stays_out_of_the_history_
     assert fields["owners[1].address"] == "同" and "owners[2].name" not in fields
 
 
+def test_an_era_date_under_a_sums_heading_is_a_date_and_a_sum_stays_aside() -> None:
+    """On a card with no rules the 賃貸價格 heading reaches down to the 沿革 dates below
+    its own sum: a date is no sum, and is filed as the date it surely is, marked; the
+    sum itself stays a line of the page."""
+    rent = replace(_value("三十四圓四十錢", "extra", (470, 645, 673, 670)), label="賃貸價格")
+    date = replace(_value("大正貳年肆月壹拾參日", "extra", (250, 940, 970, 1010)), label="賃貸價格")
+    cells = assign([rent, date, _value("査定", None, (1240, 955, 1380, 1020), None)])
+    fields = {c.field: c for c in cells if c.field}
+    assert fields["events[0].date"].text == "大正貳年肆月壹拾參日"
+    assert any("賃貸價格" in d for d in fields["events[0].date"].doubts)
+    assert "三十四圓四十錢" not in {c.text for c in fields.values()}
+
+
 def test_a_date_and_its_event_read_as_one_line_are_two_fields() -> None:
     assert content.date_and_event("昭和八年九月三十日賣買") == ("昭和八年九月三十日", "賣買")
     assert content.date_and_event("昭和八年九月三十日李成文") is None  # a name is no event

@@ -59,7 +59,13 @@ def _keyed(cell: CellReading) -> CellReading:
     """The value with the key it will be filed under, and any doubt about it."""
     key, doubts = cell.key, list(cell.doubts)
     if key == "extra":
-        return cell
+        # A column Toji keeps aside holds sums (圓 錢); what surely reads as a field (an
+        # era date under 賃貸價格 reaching down a card with no rules) is that field.
+        kind, strength = content.best(cell.text)
+        if strength < content.SURE:
+            return cell
+        return replace(cell, key=kind, doubts=(
+            *doubts, f"the label says {cell.label}, the writing reads as {kind}"))
     if _label_piece(cell.text) or key == "name" and _no_name(cell.text):
         return replace(cell, key=None)  # kept as a line of the page, filed nowhere
     if key is None:
