@@ -142,6 +142,20 @@ def test_an_unlabelled_value_among_owners_written_down_stays_out_of_the_history_
     assert fields["owners[1].address"] == "同" and "owners[2].name" not in fields
 
 
+def test_owners_written_down_whose_later_columns_lost_their_labels_keep_their_order() -> None:
+    """Only the first owner's column stands by legible row labels: the unlabelled values,
+    its own date among them, are one table written down, read right to left."""
+    cells = [_value("韓玉基", "name", (954, 1190, 1002, 1360), "right"),
+             _value("高陽郡纛島面聖水里", "address", (958, 780, 995, 1100), "right"),
+             _value("大正捌年壹拾壹月壹拾柒日", "date", (1384, 300, 1434, 920), "right"),
+             _value("大正八年十一月十七日", None, (971, 230, 994, 520), None),
+             _value("安德正", None, (704, 1180, 757, 1330), None),
+             _value("高陽郡纛島面毛陳里", None, (697, 760, 729, 1110), None),
+             _value("昭和貳年玖月壹拾參日", None, (695, 245, 725, 525), None)]
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert fields["owners[0].name"] == "韓玉基" and fields["owners[1].name"] == "安德正"
+
+
 def test_an_era_date_under_a_sums_heading_is_a_date_and_a_sum_stays_aside() -> None:
     """On a card with no rules the 賃貸價格 heading reaches down to the 沿革 dates below
     its own sum: a date is no sum, and is filed as the date it surely is, marked; the

@@ -264,10 +264,11 @@ def _entries(cells: list[CellReading]) -> list[list[CellReading]]:
     inside_down = [c for c in rest if _among(c, down) and not _among(c, across)]
     inside_across = [c for c in rest if _among(c, across) and not _among(c, down)]
     placed = {id(c) for c in inside_down + inside_across}
+    written_across = _written_across(rest)  # the others as all of them stand
     rest = [c for c in rest if id(c) not in placed]
     across += inside_across
     down += inside_down
-    if _written_across(rest):
+    if written_across:
         across += rest
     else:
         down += rest
