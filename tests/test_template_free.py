@@ -167,6 +167,9 @@ def test_an_era_date_under_a_sums_heading_is_a_date_and_a_sum_stays_aside() -> N
     assert fields["events[0].date"].text == "大正貳年肆月壹拾參日"
     assert any("賃貸價格" in d for d in fields["events[0].date"].doubts)
     assert "三十四圓四十錢" not in {c.text for c in fields.values()}
+    # a note under 備考 may say anything, an event word too: it stays aside
+    note = replace(_value("國有", "extra", (1700, 940, 1800, 1010)), label="備考")
+    assert not any(c.field for c in assign([note]))
 
 
 def test_a_date_and_its_event_read_as_one_line_are_two_fields() -> None:

@@ -25,6 +25,7 @@ SINGLE = ("location", "lot", "category", "area", "grade")
 ROW_KEYS = ("date", "cause", "address", "name")
 OWNER_KEYS = ("name", "address")
 CLOSED = ("cause", "category")  # keys whose values come from a closed vocabulary
+SUMS = ("賃貸價格", "地價")  # headings of columns of sums, kept aside
 NOT_RECOGNISED = "form not recognised"
 WRAP_DOUBT = "a line between two values: which one it goes on is a guess"
 WANDER = 0.8  # a value whose middle is this near a row's (for the thinner of the two) is in it
@@ -59,10 +60,11 @@ def _keyed(cell: CellReading) -> CellReading:
     """The value with the key it will be filed under, and any doubt about it."""
     key, doubts = cell.key, list(cell.doubts)
     if key == "extra":
-        # A column Toji keeps aside holds sums (圓 錢); what surely reads as a field (an
-        # era date under 賃貸價格 reaching down a card with no rules) is that field.
+        # A column of sums (賃貸價格, 地價) holds 圓 and 錢; what surely reads as a field
+        # under one (an era date, the sums' heading reaching down a card with no rules)
+        # is that field. Notes (備考) may hold anything, and stay aside.
         kind, strength = content.best(cell.text)
-        if strength < content.SURE:
+        if cell.label not in SUMS or strength < content.SURE:
             return cell
         return replace(cell, key=kind, doubts=(
             *doubts, f"the label says {cell.label}, the writing reads as {kind}"))
