@@ -28,6 +28,7 @@ from samples.generator import make_page
 from samples.layouts import FAMILIES
 from translit import content
 from translit.assemble import NOT_RECOGNISED, WRAP_DOUBT, assign
+from translit.fields import build_record
 
 SEED = 31  # a seed the reader was not developed on
 
@@ -347,6 +348,20 @@ def test_pieces_of_a_label_are_no_value_and_a_ditto_mark_repeats_the_value_above
     fields = {c.field: c.text for c in assign(cells) if c.field}
     assert fields == {"owners[0].name": "金正一", "owners[0].address": "高陽郡中面日山里",
                       "owners[1].name": "李文", "owners[1].address": "仝"}
+
+
+def test_a_ditto_mark_misread_as_a_character_repeats_the_value_above_it() -> None:
+    """〃 read as い or 川 in an owner table with no labels: a character that says nothing,
+    under an address, is that address repeated, and the record reads it so."""
+    cells = [_value("高陽郡碧蹄面高陽里", None, (913, 1387, 1500, 1657), None),
+             _value("南宮相正", None, (1517, 1387, 1876, 1657), None),
+             _value("い", None, (1150, 1700, 1180, 1740), None),
+             _value("洪昌基", None, (1517, 1672, 1876, 1943), None)]
+    assigned = assign(cells, understood=False)
+    fields = {c.field: c.text for c in assigned if c.field}
+    assert fields["owners[1].address"] == "い"
+    record = build_record("土地臺帳", [c for c in assigned if c.field], expect_all=True)
+    assert record.owners[1].address.hanja == "高陽郡碧蹄面高陽里"
 
 
 def _item(text: str, box: tuple[int, int, int, int], unit: int) -> Item:

@@ -355,12 +355,14 @@ def _strays_joined(groups: list[list[int]], cells: list[CellReading],
 def _dittos_keyed(cells: list[CellReading]) -> list[CellReading]:
     """A ditto mark with no label takes the key of the value it repeats: the nearest one
     above it in its column, or, in a table written down the page, to its right in its
-    row (the entry before). Unplaced it would leave its entry without that value."""
+    row (the entry before). Unplaced it would leave its entry without that value. So
+    does what the recogniser makes of a mark (〃 read as い, 川, 11): a character or two
+    that say nothing."""
     out = list(cells)
     across = _written_across([c for c in cells if c.key in ROW_KEYS and not c.field])
     for i, cell in enumerate(cells):
         if cell.key is not None or cell.field or cell.area is None \
-                or correct.register_forms(cell.text) not in vocabulary.DITTO_MARKS:
+                or not _is_ditto(cell.text) or _label_piece(cell.text):
             continue
         before = [c for c in cells if c.key in ROW_KEYS and c.area is not None
                   and _repeats(cell.area, c.area, across)]
