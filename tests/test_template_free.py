@@ -173,6 +173,22 @@ def test_an_era_date_under_a_sums_heading_is_a_date_and_a_sum_stays_aside() -> N
     assert not any(c.field for c in assign([note]))
 
 
+def test_a_row_read_as_one_line_is_parted_at_its_gaps_into_an_owner() -> None:
+    """An owner's row whose rules wore away, read as one line with gaps (査定 高陽郡松浦面
+    九山里 申善福) under the 事由 heading, is the owner's cause, address and name, each
+    marked; read as one event it made the row a 沿革 entry. Parts of one kind, or a part
+    that says nothing, leave the line whole."""
+    cells = [_value("大正六年八月六日", "date", (200, 600, 600, 640)),
+             _value("査定 高陽郡松浦面九山里 申善福", "cause", (650, 600, 1800, 640))]
+    fields = {c.field: c for c in assign(cells) if c.field}
+    assert fields["owners[0].name"].text == "申善福"
+    assert fields["owners[0].address"].text == "高陽郡松浦面九山里"
+    assert all("parted at its gaps" in " ".join(f.doubts) for k, f in fields.items()
+               if k != "owners[0].date")
+    whole = assign([_value("査定 分割", "cause", (650, 600, 900, 640))])
+    assert [c.text for c in whole if c.field] == ["査定 分割"]
+
+
 def test_a_date_and_its_event_read_as_one_line_are_two_fields() -> None:
     assert content.date_and_event("昭和八年九月三十日賣買") == ("昭和八年九月三十日", "賣買")
     assert content.date_and_event("昭和八年九月三十日李成文") is None  # a name is no event

@@ -228,11 +228,32 @@ def _parted(cells: list[CellReading]) -> list[CellReading]:
             both = content.date_and_event(cell.text)
         if both is None and cell.key in (None, "address", "name"):
             keys, both = ("address", "name"), content.place_and_name(cell.text)
+        if both is None and cell.key in (None, *ROW_KEYS):
+            out += _parted_at_gaps(cell)
+            continue
         if both is None:
             out.append(cell)
             continue
         out += [replace(cell, text=text, key=key) for text, key in zip(both, keys, strict=True)]
     return out
+
+
+def _parted_at_gaps(cell: CellReading) -> list[CellReading]:
+    """A whole row read as one line (査定 高陽郡松浦面九山里 申善福: the rules between its
+    cells worn away), parted at the gaps the recogniser read, when each part is likely a
+    value of an entry and no two of one kind; each part is marked. Read as one value, it
+    made an owner's row a 沿革 entry and moved every owner after it along one."""
+    parts = cell.text.split()
+    if len(parts) < 2:
+        return [cell]
+    named = [content.best(part) for part in parts]
+    kinds = [kind for kind, strength in named if strength >= content.LIKELY]
+    if len(kinds) < len(parts) or len(set(kinds)) < len(kinds) \
+            or not set(kinds) <= {*ROW_KEYS, "location"}:
+        return [cell]
+    doubt = "read as one line with the values beside it: parted at its gaps"
+    return [replace(cell, text=part, key="address" if kind == "location" else kind,
+                    doubts=cell.doubts + (doubt,)) for part, kind in zip(parts, kinds, strict=True)]
 
 
 def _span(area: Rect, across: bool) -> tuple[int, int]:
