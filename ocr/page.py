@@ -149,7 +149,8 @@ def _turned(prepared: Prepared, layout: Layout, frame: Rect | None, turns: int
         return turned_box(rect, turns, w, h)
 
     found = [(unit, Block.shaped(box(b.box))) for unit, b in layout.found]
-    return (page, Layout([box(u) for u in layout.units], found, layout.ruled, layout.cells),
+    units = [box(u) for u in layout.units]
+    return (page, Layout(units, found, layout.ruled, layout.cells, layout.pale),
             _frame_turned(frame, turns, w, h))
 
 

@@ -139,6 +139,7 @@ class Layout:
     found: list[tuple[int | None, Block]]
     ruled: bool
     cells: int = 0
+    pale: int = 255  # the grey between the page's ink and its paper that pale ink is darker than
 
 
 def find_layout(prepared: Prepared, grid: Grid) -> Layout:
@@ -164,7 +165,7 @@ def find_layout(prepared: Prepared, grid: Grid) -> Layout:
             found.append((len(units) - 1, b))
         found += [(None, b) for b in find_blocks(ink, rules, level, (0, 0, w, h), table,
                                                  faint=pale)]
-        return Layout(units, found, True, len(cells))
+        return Layout(units, found, True, len(cells), pale)
     loose = find_blocks(ink, rules, level, (0, 0, w, h), faint=pale)
     return Layout([b.box for b in loose], [(i, b) for i, b in enumerate(loose)], False)
 
@@ -471,7 +472,7 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
                        (ub[1].box[3] - ub[1].box[1]))[:MAX_BLOCKS]
     items = _recognise(prepared, found, engine)
     if ruled:
-        items = _lines_rejoined(prepared, items, engine)
+        items = _lines_rejoined(prepared, items, engine, layout.pale)
         units, items, blocks = _split_crowded(units, items, layout.cells)
     else:
         blocks = frozenset()
@@ -548,7 +549,8 @@ def _number_ends(before: Item, label: Item) -> bool:
         and before.text.strip()[-1:] in NUMERAL_CHARS
 
 
-def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine) -> list[Item]:
+def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine, pale: int
+                    ) -> list[Item]:
     """A cell's line cut into pieces (a character or two gone pale between them, digits
     spaced at a character's pitch), each read short, read again whole: the pieces of
     one line, with no label between them, are read as one crop, and that reading
@@ -560,8 +562,7 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine) ->
     for it in items:
         if it.unit is not None:
             by_unit.setdefault(it.unit, []).append(it)
-    ink = prepared.ink
-    faded = ink < (ink_level(ink) + paper_level(ink)) // 2
+    faded = prepared.ink < pale  # the layout's own level: faint ink is darker
     runs: list[tuple[list[Item], bool]] = []
     for mine in by_unit.values():
         plain = [it for it in mine if it.label is None]

@@ -407,11 +407,11 @@ def test_the_lot_label_after_a_number_ends_an_address_and_before_a_value_is_a_la
     ended = [_item("始興郡西面光明里五十一", (100, 100, 420, 140), 0),
              _item("番地", (430, 100, 490, 140), 0)]
     engine = _WholeLine()
-    out = _lines_rejoined(page, ended, engine)
+    out = _lines_rejoined(page, ended, engine, 128)
     assert [(it.text, it.label) for it in out] == [("始興郡西面光明里五十一番地", None)]
     before = [_item("京畿道高陽郡", (100, 100, 300, 140), 0), _item("地番", (310, 100, 370, 140), 0)]
     engine = _WholeLine()
-    assert _lines_rejoined(page, before, engine) == before and engine.crops == 0
+    assert _lines_rejoined(page, before, engine, 128) == before and engine.crops == 0
 
 
 def test_a_wide_gap_joins_a_line_only_where_a_faded_character_fills_it() -> None:
@@ -442,14 +442,14 @@ def test_a_name_cut_by_a_seals_frame_is_read_whole_past_the_shards() -> None:
     page = Prepared(np.full((300, 700), 255, np.uint8), np.zeros((300, 700), bool), np.eye(3), 0, 0.0)
     pieces = [_item("林", (100, 100, 150, 150), 0), replace(_item("いー", (160, 100, 180, 150), 0), confidence=0.35),
               replace(_item("立于", (185, 100, 230, 150), 0), confidence=0.5), _item("成", (240, 100, 290, 150), 0)]
-    out = _lines_rejoined(page, pieces, _WholeLine("林淳成"))
+    out = _lines_rejoined(page, pieces, _WholeLine("林淳成"), 128)
     assert [it.text for it in out] == ["林淳成"]
     # a piece of a character read as one more (賣 as 賣貝): the whole, read more surely
     # than the pieces, holds one character fewer and still stands; read less surely, not
     split = [replace(_item("賣貝", (100, 100, 150, 150), 0), confidence=0.93),
              replace(_item("買", (160, 100, 210, 150), 0), confidence=1.0)]
-    assert [it.text for it in _lines_rejoined(page, split, _WholeLine("賣買"))] == ["賣買"]
-    assert _lines_rejoined(page, split, _WholeLine("賣")) == split
+    assert [it.text for it in _lines_rejoined(page, split, _WholeLine("賣買"), 128)] == ["賣買"]
+    assert _lines_rejoined(page, split, _WholeLine("賣"), 128) == split
 
 
 def test_a_value_under_two_headings_takes_the_one_over_its_writing() -> None:
