@@ -67,7 +67,9 @@ def _touching(short: np.ndarray, long_rules: np.ndarray) -> np.ndarray:
     count, labels = cv2.connectedComponents(short)
     if count <= 1:
         return short
-    inked = np.flatnonzero(short)  # a few hundredths of the page: only these are looked at
+    # A few hundredths of the page are ink: only those pixels are looked at.
+    points = cv2.findNonZero(short).reshape(-1, 2)
+    inked = points[:, 1].astype(np.intp) * short.shape[1] + points[:, 0]
     which = labels.ravel()[inked]
     meets = np.zeros(count, np.uint8)
     meets[which[long_rules.ravel()[inked]]] = 1
@@ -191,10 +193,10 @@ def _filled(rules: np.ndarray, writing: np.ndarray | None, crossing: np.ndarray,
 
 def _extent(rules: np.ndarray) -> Rect | None:
     """The box of the table: where its rules run. None with too few rules for a table."""
-    ys, xs = np.nonzero(rules)
+    xs, ys = np.flatnonzero(rules.any(axis=0)), np.flatnonzero(rules.any(axis=1))
     if len(xs) == 0:
         return None
-    x0, y0, x1, y1 = int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())
+    x0, y0, x1, y1 = int(xs[0]), int(ys[0]), int(xs[-1]), int(ys[-1])
     h, w = rules.shape
     if x1 - x0 < w / 4 or y1 - y0 < h / 6:
         return None
