@@ -69,6 +69,13 @@ def test_misread_ditto_marks_take_the_value_above() -> None:
     assert orphan.review() == ["owners[0].cause"]
 
 
+def test_a_cause_misread_by_one_character_is_no_ditto_mark() -> None:
+    # 賣贝 (買 read as the simplified 贝) is short like a misread mark, but it is 賣買:
+    # taken for a mark it repeated 所有權移轉 from the row above, unmarked.
+    r = record(cell("owners[0].cause", "所有權移轉"), cell("owners[1].cause", "賣贝"))
+    assert r.owners[1].cause.hanja == "賣買" and not r.owners[1].cause.ditto
+
+
 @pytest.mark.parametrize(("cells", "flagged"), [
     ([cell("events[0].date", "大正二十年三月一日")], "events[0].date"),
     ([cell("events[0].date", "昭和五年一月一日"), cell("events[1].date", "大正五年一月一日")],
@@ -152,3 +159,15 @@ def test_forest_area_and_arabic_years() -> None:
     assert r.area.value["parts"] == {"町": 1, "反": 2, "畝": 3, "步": 10}
     assert r.events[0].date.value["iso"] == "1965-03-01"
     assert r.review() == []
+
+
+@pytest.mark.parametrize(("read", "lot"), [("二十六番八六", "26-6"), ("二十九番八八", "29-8")])
+def test_the_sub_mark_read_as_eight_is_put_back_and_marked(read: str, lot: str) -> None:
+    r = record(cell("lot", read))
+    assert r.lot.value["text"] == lot and r.lot.hanja.count("ノ") == 1
+    assert r.review() == ["lot"]
+
+
+def test_a_sub_number_written_with_units_keeps_its_eight() -> None:
+    assert record(cell("lot", "七番ノ八十")).lot.value["text"] == "7-80"
+    assert record(cell("lot", "二六番八六")).lot.value["text"] == "26-86"  # written alike

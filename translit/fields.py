@@ -16,7 +16,7 @@ from ocr.cells import CellReading
 from ocr.unsure import unsure_of
 from translit import correct, gazetteer, measures, reading, vocabulary
 from translit.dates import parse_date
-from translit.numerals import NUMERAL_CHARS, parse_number
+from translit.numerals import DIGITS, NUMERAL_CHARS, parse_number
 
 LOW_CONFIDENCE = 0.80
 LOW_CONFIDENCE_NAME = 0.90  # names decide ancestral-land searches: doubt them sooner
@@ -158,8 +158,24 @@ def _place_value(match: correct.PlaceMatch) -> dict[str, Any]:
             "modern": gazetteer.modern_district(match.text) or "unmapped"}
 
 
+def _mark_read_as_eight(text: str) -> str | None:
+    """The lot with its mark put back, when the engine read ノ as 八: no mark was read and
+    the sub number is digits side by side led by 八 (二十六番八六), while the main number
+    is written with units (二十六): a clerk writes both numbers alike, so 八六 is ノ六."""
+    m = measures.LOT.fullmatch(text)
+    if not m or m["mark"] or not m["sub"] or len(m["sub"]) < 2 or m["sub"][0] not in "八捌":
+        return None
+    if not all(ch in DIGITS for ch in m["sub"]) or all(ch in DIGITS for ch in m["main"]):
+        return None
+    return f"{m['main']}番ノ{m['sub'][1:]}"
+
+
 def read_lot(cell: CellReading) -> Field:
     text = correct.register_forms(cell.text)
+    mended = _mark_read_as_eight(text)
+    if mended is not None and measures.parse_lot(mended) is not None:
+        field = read_lot(replace(cell, text=mended))
+        return replace(field, problems=field.problems + ("八 read as the sub number's mark ノ",))
     lot = measures.parse_lot(text)
     if lot is None:
         return Field(hanja=text, problems=("not a lot number",), **_base(cell))
@@ -327,11 +343,12 @@ DITTO_FIELDS = ("cause", "address")
 
 def _is_ditto(cell: CellReading, key: str) -> bool:
     """A ditto mark, or what the recogniser makes of one (二, 〃 as 'II' …): a reading too
-    short to be a cause or an address."""
+    short to be a cause or an address, and not a cause misread by a character (賣貝 is
+    賣買, not a mark repeating the cause above)."""
     text = correct.register_forms(cell.text)
     if text in vocabulary.DITTO_MARKS:
         return True
-    return key in DITTO_FIELDS and len(text) <= 2 and text not in vocabulary.EVENTS
+    return key in DITTO_FIELDS and len(text) <= 2 and not correct.event(text).known
 
 
 def _ditto(cell: CellReading, above: Field | None) -> Field:
