@@ -173,9 +173,9 @@ def _mark_read_as_eight(text: str) -> str | None:
 def read_lot(cell: CellReading) -> Field:
     text = correct.register_forms(cell.text)
     mended = _mark_read_as_eight(text)
+    eight: tuple[str, ...] = ()
     if mended is not None and measures.parse_lot(mended) is not None:
-        field = read_lot(replace(cell, text=mended))
-        return replace(field, problems=field.problems + ("八 read as the sub number's mark ノ",))
+        text, eight = mended, ("八 read as the sub number's mark ノ",)
     lot = measures.parse_lot(text)
     if lot is None:
         return Field(hanja=text, problems=("not a lot number",), **_base(cell))
@@ -185,7 +185,7 @@ def read_lot(cell: CellReading) -> Field:
     unmarked = ("the sub number's mark ノ was not read",) if m["sub"] and not m["mark"] else ()
     return Field(hanja=hanja, value={"text": lot.text, "main": lot.main, "sub": lot.sub,
                                      "hangul": lot.hangul},
-                 problems=_low(cell) + unmarked, **_base(cell))
+                 problems=_low(cell) + unmarked + eight, **_base(cell))
 
 
 def read_category(cell: CellReading) -> Field:
