@@ -896,3 +896,23 @@ def test_a_date_cut_at_its_wide_spaced_digits_is_read_whole() -> None:
     texts = [v.text.replace(" ", "") for v in structure.values]
     assert "西紀1945年十月二十二日" in texts, texts
     assert "金正一" in texts
+
+
+def test_a_note_above_the_history_table_is_no_entry_of_it() -> None:
+    """A note under 備考 beside the parcel's particulars reads as an event word (國有,
+    登錄). Standing wholly above the 沿革 rows that their headings label, it is no 沿革
+    entry: filed as the first one (with no date), it shifted every entry after it."""
+    def labelled(text: str, word: str, area: tuple[int, int, int, int]) -> CellReading:
+        return replace(_value(text, labels.VOCABULARY[word], area), label=word)
+
+    cells = [labelled("十三番", "地番", (1190, 300, 1390, 370)),
+             _value("國有", None, (1690, 470, 1830, 540), None),
+             labelled("登錄", "地番", (820, 420, 940, 480))]
+    for i, (date, event) in enumerate([("大正十三年七月七日", "査定"), ("昭和四年九月二十四日", "合併")]):
+        y = 780 + 130 * i
+        cells += [labelled(date, "年月日", (160, y, 870, y + 70)),
+                  labelled(event, "事由", (1120, y, 1960, y + 110))]
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert [fields.get(f"events[{i}].event") for i in range(3)] == ["査定", "合併", None]
+    assert fields["events[0].date"] == "大正十三年七月七日"
+    assert "國有" not in fields.values() and "登錄" not in fields.values()

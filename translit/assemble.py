@@ -449,6 +449,31 @@ def _same_line(band: tuple[int, int], span: tuple[int, int]) -> bool:
     return middle <= WANDER * min(band[1] - band[0], span[1] - span[0])
 
 
+def _apart(rows: list[CellReading]) -> list[CellReading]:
+    """The row values that stand before every table: named a row field only by what
+    they say (no row label over them, no table section), and lying wholly before the
+    first row (above it; in a table written down, right of it) that holds a labelled
+    value or a date. A note under 備考 (國有, 登錄) reads as an event word, but a 沿革
+    entry has its date and stands among the others; filed as the first entry, the note
+    shifted every entry after it. Such a value stays a line of the page, filed nowhere.
+    Values after the labelled rows are kept: there the labels of a card whose rules
+    wore away stop reaching."""
+    anchored = [c for c in rows if c.area is not None and (
+        c.section is not None or labels.VOCABULARY.get(c.label or "") in ROW_KEYS)]
+    if not anchored:
+        return []
+    headed = sum(c.relation == "up" for c in anchored)
+    beside = sum(c.relation in ("left", "right") for c in anchored)
+    across = headed > beside if headed != beside else _written_across(anchored)
+    anchors = anchored + [c for c in rows if c.key == "date" and c.area is not None]
+    held = {id(c) for c in anchors}
+    if across:
+        top = min(c.area[1] for c in anchors if c.area is not None)
+        return [c for c in rows if id(c) not in held and c.area is not None and c.area[3] < top]
+    right = max(c.area[2] for c in anchors if c.area is not None)
+    return [c for c in rows if id(c) not in held and c.area is not None and c.area[0] > right]
+
+
 def _is_owner(entry: list[CellReading]) -> bool:
     if any(c.key in OWNER_KEYS for c in entry):
         return True
@@ -478,6 +503,8 @@ def assign(cells: list[CellReading], understood: bool = True) -> list[CellReadin
                 keyed = [moved if c is loser else c for c in keyed]
                 pending += [moved.key] if moved.key not in pending else []
     rows = [c for c in keyed if c.key in ROW_KEYS and not c.field and id(c) not in taken]
+    apart = {id(c) for c in _apart(rows)}
+    rows = [c for c in rows if id(c) not in apart]
     counts = {"events": 0, "owners": 0}
     for entry in _entries(rows):
         if all(_is_ditto(c.text) for c in entry):
