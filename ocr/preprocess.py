@@ -20,6 +20,7 @@ import numpy as np
 MAX_SKEW = 4.0  # degrees searched either way
 SKEW_INK = (150, 235)  # the reduced page's ink level, kept within these
 RED_ALONE = 178  # red this light against its paper (0.7 of it, in the red channel) hides no ink
+STRIKE_REACH = 7  # pixels: ink this near on both sides of a red stroke runs on beneath it
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,30 @@ def _even_out(grey: np.ndarray) -> np.ndarray:
     return np.clip(grey.astype(np.float32) / np.maximum(paper, 1) * 255, 0, 255).astype(np.uint8)
 
 
+def _bridged(ink: np.ndarray, gone: np.ndarray) -> np.ndarray:
+    """`ink` with the `gone` pixels (pure red) set to paper, except where writing runs on
+    both sides of them: an opaque red stroke drawn through a name hides the ink beneath,
+    and set to paper it would leave a clean empty row across the whole name, which
+    parts it into two lines that read as nothing. Ink on both sides (above and below,
+    or left and right) within `STRIKE_REACH`, darker than pure red would be, is joined
+    across the stroke; the grain of the paper around a seal's ring is not."""
+    ink = ink.copy()
+    ink[gone] = 255
+    ys, xs = np.nonzero(gone)
+    if not len(ys):
+        return ink
+    pad = STRIKE_REACH
+    y0, y1 = max(0, ys.min() - pad), ys.max() + pad + 1
+    x0, x1 = max(0, xs.min() - pad), xs.max() + pad + 1
+    area, hidden = ink[y0:y1, x0:x1], gone[y0:y1, x0:x1]
+    down, across = np.ones((pad, 1), np.uint8), np.ones((1, pad), np.uint8)
+    above, below = cv2.erode(area, down, anchor=(0, pad - 1)), cv2.erode(area, down, anchor=(0, 0))
+    left, right = cv2.erode(area, across, anchor=(pad - 1, 0)), cv2.erode(area, across, anchor=(0, 0))
+    joined = np.minimum(np.maximum(above, below), np.maximum(left, right))
+    area[hidden & (joined <= RED_ALONE)] = joined[hidden & (joined <= RED_ALONE)]
+    return ink
+
+
 def estimate_skew(ink: np.ndarray) -> float:
     """The rotation (degrees) that makes the printed rules horizontal: the angle whose
     row profile of ink is sharpest, searched coarse then fine on a reduced page. Ink is
@@ -135,7 +160,7 @@ def prepare(rgb: np.ndarray, quarter_turns: int | None = None) -> Prepared:
     ink = _even_out(image[..., 0])
     # Pure red (no ink beneath) goes to paper; red over ink stays dark enough to read.
     # Measured against the paper: on a darkened card pure red is darker than on a fresh one.
-    ink[red & (ink > RED_ALONE)] = 255
+    ink = _bridged(ink, red & (ink > RED_ALONE))
 
     skew = estimate_skew(ink)
     if abs(skew) > 0.02:

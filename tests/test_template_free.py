@@ -916,3 +916,25 @@ def test_a_note_above_the_history_table_is_no_entry_of_it() -> None:
     assert [fields.get(f"events[{i}].event") for i in range(3)] == ["査定", "合併", None]
     assert fields["events[0].date"] == "大正十三年七月七日"
     assert "國有" not in fields.values() and "登錄" not in fields.values()
+
+
+def test_a_name_struck_through_in_opaque_red_stays_one_line() -> None:
+    """朱抹 drawn opaque over a name hides the ink beneath it. Set to paper, the strokes
+    left a clean empty row across the name, which parted it into two lines read as
+    fragments (車東福 as 忠 and 早木福). The ink on both sides is joined beneath the red;
+    red over paper stays paper."""
+    from PIL import ImageDraw
+
+    from ocr.preprocess import prepare
+    from samples import fonts
+
+    page = Image.new("RGB", (700, 260), (250, 248, 240))
+    draw = ImageDraw.Draw(page)
+    draw.text((60, 60), "車東福", font=fonts.font("print").at(110), fill=(30, 30, 30))
+    for y in (112, 128):  # two strokes, as a clerk strikes an entry
+        draw.line((40, y, 560, y), fill=(196, 38, 36), width=5)
+    draw.line((40, 220, 560, 220), fill=(196, 38, 36), width=5)  # red on bare paper
+    ink = prepare(np.asarray(page), quarter_turns=0).ink
+    assert ink[-45:].min() > 200  # the stroke on bare paper (the page's last rows) is gone
+    blocks = find_blocks(ink, np.zeros_like(ink, bool), 150, (0, 0, ink.shape[1], ink.shape[0]))
+    assert len(blocks) == 1 and blocks[0].box[3] - blocks[0].box[1] > 90, [b.box for b in blocks]
