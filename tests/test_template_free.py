@@ -511,6 +511,21 @@ def test_a_label_in_the_corner_of_a_cell_is_a_block_of_its_own() -> None:
     assert small.box[2] < 100 and big.box[0] > 200 and not big.vertical
 
 
+def test_a_corner_label_over_a_value_written_small_is_no_column_with_it() -> None:
+    """A value written small (査定, not twice the label's height) under the corner label
+    事由, its first character right below the label: cut down the cell, label and 査
+    stood in one column, read as 查 alone, and the value lost its first half. (The
+    boxes of the characters as found on a card of the corner family.)"""
+    ink = np.full((240, 230), 255, np.uint8)
+    for x0, y0, x1, y1 in [(18, 11, 44, 39), (48, 11, 74, 39),  # 事由, printed
+                           (30, 75, 79, 124), (92, 75, 140, 124)]:  # 査定, written
+        ink[y0:y1, x0:x1] = 0
+    blocks = find_blocks(ink, np.zeros_like(ink, bool), 150, (0, 0, 230, 240),
+                         region=np.ones_like(ink, bool))  # a ruled cell
+    assert [(b.box, b.vertical) for b in blocks] == [((18, 11, 74, 39), False),
+                                                    ((30, 75, 140, 124), False)]
+
+
 def test_a_title_written_down_beside_two_lines_does_not_join_them() -> None:
     """所有者 printed down the side of a value line and the label line under it: the
     lines are still parted from each other and from the title."""
