@@ -171,3 +171,10 @@ def test_the_sub_mark_read_as_eight_is_put_back_and_marked(read: str, lot: str) 
 def test_a_sub_number_written_with_units_keeps_its_eight() -> None:
     assert record(cell("lot", "七番ノ八十")).lot.value["text"] == "7-80"
     assert record(cell("lot", "二六番八六")).lot.value["text"] == "26-86"  # written alike
+
+
+@pytest.mark.parametrize("read", ["五百十五番／五", "五百十五番/五", "五百十五番)五"])
+def test_the_sub_mark_read_as_a_slash_or_bracket_is_the_mark(read: str) -> None:
+    """A recogniser trained on Chinese answers ノ with what it looks like."""
+    lot = record(cell("lot", read)).lot
+    assert (lot.hanja, lot.value["text"], lot.problems) == ("五百十五番ノ五", "515-5", ())

@@ -15,7 +15,9 @@ from translit.numerals import parse_number
 SQM_PER_PYEONG = Fraction(400, 121)
 # The sub number's mark is small and faint and is sometimes not read (九百四十六番十二):
 # a number after 番 is still the sub number, read without its mark (`mark` empty).
-LOT = re.compile(r"(?P<main>[^番]+)番(?:地)?(?:(?P<mark>[ノ之の丿乃]?)(?P<sub>.+))?")
+# The sub number's mark: ノ as printed or written (之, の, 丿, 乃), or as a recogniser
+# trained on Chinese answers for it (a slash or a bracket: 五百十五番／五).
+LOT = re.compile(r"(?P<main>[^番]+)番(?:地)?(?:(?P<mark>[ノ之の丿乃/／)）]?)(?P<sub>.+))?")
 LAND_AREA = re.compile(r"(?P<p>[^坪合勺]+)坪(?:(?P<h>[^坪合勺]+)合)?(?:(?P<s>[^坪合勺]+)勺)?")
 FOREST_AREA = re.compile(r"(?:(?P<c>[^町反畝步]+)町)?(?:(?P<t>[^町反畝步]+)反)?"
                          r"(?:(?P<m>[^町反畝步]+)畝)?(?:(?P<b>[^町反畝步]+)步)?")
