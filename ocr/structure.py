@@ -369,11 +369,14 @@ def _written_beside(units: list[Rect], by_unit: dict[int, list[Item]], unit: int
 
 def _heading_over(units: list[Rect], by_unit: dict[int, list[Item]], near: list[int],
                   first: int, ink: Rect) -> int:
-    """Of the headings in one row above a value, the one over its writing."""
+    """Of the headings in one row above a value, the one over its writing, or, over none
+    of it (a short value in a wide cell), the one nearest it along the row."""
     row = [k for k in near if shared(units[k][1], units[k][3], units[first][1],
                                      units[first][3]) >= IN_LINE
            and by_unit.get(k) and all(it.label for it in by_unit[k])]
-    return max(row, key=lambda k: (shared(units[k][0], units[k][2], ink[0], ink[2]), k == first))
+    middle = (ink[0] + ink[2]) / 2
+    return max(row, key=lambda k: (shared(units[k][0], units[k][2], ink[0], ink[2]),
+                                   -abs((units[k][0] + units[k][2]) / 2 - middle)))
 
 
 def _blank(units: list[Rect], index: int, label: int, passed: list[int], across: bool) -> int:
@@ -398,7 +401,8 @@ Rival = tuple[str, str, str, bool]  # a label a value could also have: word, key
 
 
 def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], loose: bool,
-               blocks: frozenset[int] = frozenset(), ink: Rect | None = None
+               blocks: frozenset[int] = frozenset(), ink: Rect | None = None,
+               cornered: dict[int, frozenset[int]] | None = None
                ) -> tuple[labels.Label | None, str | None, str | None, bool, tuple[Rival, ...]]:
     """The label of the value(s) in unit `index`, how it stands to them, the section, and
     whether the label's cell lines up with the value's (else it only stands near it).
@@ -409,7 +413,10 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
     column of values written close one under another; no further. The other labels
     found are its rivals, for the content to choose from when it contradicts. `ink`:
     where the value is written in its cell, which picks its heading when the cell runs
-    under several (a rule between two columns worn away)."""
+    under several (a rule between two columns worn away). `cornered`: labels printed in
+    a corner of a parted cell, with the units of their cell; another cell's value passes
+    them by (in a printing that labels every cell in its corner, the label of the cell
+    above is no heading of the owner table below)."""
     own = [it.label for it in by_unit.get(index, []) if it.label and it.label.key != "title"]
     if own:
         return own[0], "same", None, True, ()
@@ -429,6 +436,8 @@ def _label_for(units: list[Rect], index: int, by_unit: dict[int, list[Item]], lo
                 break  # a value with a row label of its own: no column runs through it
             if found and all(_in_corner(it.block.box, units[j]) for it in items):
                 continue  # an empty cell of a printing that labels every cell in its corner
+            if found and cornered and j in cornered and index not in cornered[j]:
+                continue  # the same, its cell parted into blocks where its rules wore away
             if found:
                 if any(it.label is None for it in items):  # a labelled value: not a heading
                     break
@@ -473,9 +482,9 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
     items = _recognise(prepared, found, engine)
     if ruled:
         items = _lines_rejoined(prepared, items, engine, layout.pale)
-        units, items, blocks = _split_crowded(units, items, layout.cells)
+        units, items, blocks, cornered = _split_crowded(units, items, layout.cells)
     else:
-        blocks = frozenset()
+        blocks, cornered = frozenset(), {}
     by_unit: dict[int, list[Item]] = {}
     for it in items:
         if it.unit is not None:
@@ -494,7 +503,7 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
             continue
         if it.unit not in keyed:
             keyed[it.unit] = _label_for(units, it.unit, by_unit, not ruled, blocks,
-                                        it.block.box)
+                                        it.block.box, cornered)
         label, relation, section, exact, rivals = keyed[it.unit]
         area = units[it.unit]
         if relation == "same":
@@ -606,7 +615,7 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine, pa
 
 
 def _split_crowded(cells: list[Rect], items: list[Item], enclosed: int
-                   ) -> tuple[list[Rect], list[Item], frozenset[int]]:
+                   ) -> tuple[list[Rect], list[Item], frozenset[int], dict[int, frozenset[int]]]:
     """Units for pairing: a cell holding one value (and perhaps its label before it, in a
     corner or on its line) stays a unit; a cell holding more (two fields whose rule is
     worn away, a whole table whose rules are faint), a value followed by a label, or
@@ -614,7 +623,9 @@ def _split_crowded(cells: list[Rect], items: list[Item], enclosed: int
     its box, so that blocks in it are paired by where they stand, as on a page with
     no rules. Also returns which units are such blocks, with the blocks no rules held
     (units from `enclosed` on, the count of cells: a row label whose column's rules
-    wore away)."""
+    wore away), and the labels among them printed in a corner of their cell, each with
+    the units of its cell: such a label names only what is written in its own cell (of
+    a region running around others, its bounds are no cell's, nor its corners)."""
     held: dict[int, list[Item]] = {}
     for it in items:
         if it.unit is not None:
@@ -622,6 +633,7 @@ def _split_crowded(cells: list[Rect], items: list[Item], enclosed: int
     units: list[Rect] = []
     moved: dict[int, int] = {}  # id(item) → its new unit
     parted: list[int] = []
+    cornered: dict[int, frozenset[int]] = {}
     for index, cell in enumerate(cells):
         mine = held.get(index, [])
         if not mine:
@@ -635,18 +647,29 @@ def _split_crowded(cells: list[Rect], items: list[Item], enclosed: int
             for it in mine:
                 moved[id(it)] = len(units) - 1
         else:
+            start = len(units)
             for it in mine:
                 units.append(it.block.box)
                 moved[id(it)] = len(units) - 1
                 parted.append(len(units) - 1)
-    return units, [replace(it, unit=moved.get(id(it))) for it in items], frozenset(parted)
+            mates = frozenset(range(start, len(units)))
+            if index < enclosed and not _encloses(cells, index):
+                cornered |= {moved[id(it)]: mates for it in named
+                             if _in_corner(it.block.box, cell)}
+    return (units, [replace(it, unit=moved.get(id(it))) for it in items], frozenset(parted),
+            cornered)
 
 
 def _encloses(cells: list[Rect], index: int) -> bool:
-    """Whether a cell's bounds hold another cell: a region that runs around others where
-    a rule wore away, so what it holds is not one cell's label and value."""
+    """Whether a cell's bounds hold another, smaller cell: a region that runs around
+    others where a rule wore away, so what it holds is not one cell's label and value.
+    The cell it runs around does not hold it in turn, though the region's middle may
+    fall within it (a wide strip around the top of a row, its middle over the cell of
+    所在地): that cell keeps its label and value together."""
     x0, y0, x1, y1 = cells[index]
+    area = (x1 - x0) * (y1 - y0)
     return any(x0 < (c[0] + c[2]) / 2 < x1 and y0 < (c[1] + c[3]) / 2 < y1
+               and (c[2] - c[0]) * (c[3] - c[1]) < area
                for j, c in enumerate(cells) if j != index)
 
 

@@ -462,6 +462,16 @@ def test_a_value_under_two_headings_takes_the_one_over_its_writing() -> None:
     assert (label.key, relation) == ("grade", "up")
 
 
+@pytest.mark.parametrize("x", [260, 1800])
+def test_a_short_value_under_no_heading_takes_the_nearest_along_its_row(x: int) -> None:
+    """A grade (八) written in a wide cell that runs under 等級 and 備考, over neither."""
+    units = [(100, 0, 200, 40), (900, 0, 1000, 40), (2000, 0, 2100, 40), (50, 50, 2200, 150)]
+    by_unit = {0: [_item("等級", units[0], 0)], 1: [_item("地價", units[1], 1)],
+               2: [_item("備考", units[2], 2)], 3: [_item("八", (x, 60, x + 30, 100), 3)]}
+    label, relation, *_ = _label_for(units, 3, by_unit, False, frozenset(), (x, 60, x + 30, 100))
+    assert (label.word, relation) == ("等級" if x < 500 else "備考", "up")
+
+
 def test_a_row_label_across_its_rows_values_beats_a_heading_across_bare_paper() -> None:
     """A date of the fifth owner of a table written down the page: its row label stands
     past four owners' dates, a heading of the 沿革 table above it across empty paper;
@@ -473,6 +483,48 @@ def test_a_row_label_across_its_rows_values_beats_a_heading_across_bare_paper() 
                5: [_item("年月日", units[5], 5)], 6: [_item("年月日", units[6], 6)]}
     label, relation, *_ = _label_for(units, 0, by_unit, False)
     assert (label.key, relation) == ("date", "right")
+
+
+def test_a_cell_a_worn_region_runs_around_keeps_its_label_and_value() -> None:
+    """A printing that labels each cell in its top-right corner, its rules worn (the
+    boxes as found on such a card): a region left open at the top runs around the
+    所在地 cell, its middle over that cell. The cell still keeps its label and value
+    together; before, each was taken to run around the other, and the location, parted
+    from its label, lost its field to an owner's address."""
+    from ocr.structure import _split_crowded
+
+    cells = [(110, 338, 2651, 575), (124, 359, 1962, 600)]
+    items = [_item("地番", (2521, 370, 2611, 413), 0), _item("九番ノ四", (2225, 461, 2545, 537), 0),
+             _item("所在地", (1768, 381, 1905, 423), 1),
+             _item("京畿道高陽郡神道面東山里", (492, 497, 1590, 583), 1)]
+    units, placed, blocks, _ = _split_crowded(cells, items, len(cells))
+    by_unit: dict[int, list[Item]] = {}
+    for it in placed:
+        by_unit.setdefault(it.unit, []).append(it)
+    unit_of = {it.text: it.unit for it in placed}
+    place = unit_of["京畿道高陽郡神道面東山里"]
+    assert unit_of["所在地"] == place and units[place] == cells[1]
+    assert _label_for(units, place, by_unit, False, blocks)[:2] == (labels.match("所在地"), "same")
+    assert unit_of["地番"] != unit_of["九番ノ四"]  # the region around it is parted
+
+
+def test_a_corner_label_of_a_parted_cell_labels_no_other_cells_value() -> None:
+    """The same printing: two cells of a row run into one are parted into blocks, and
+    the 地積 label in the corner of one is no heading of an owner's name far below it,
+    which had been filed as an area and lost."""
+    from ocr.structure import _split_crowded
+
+    cells = [(128, 581, 2657, 891), (2190, 1303, 2669, 1770)]
+    items = [_item("地目", (1237, 623, 1327, 666), 0), _item("地積", (2513, 603, 2611, 650), 0),
+             _item("林野", (250, 736, 454, 831), 0), _item("參町捌反參畝玖步", (1581, 687, 1933, 736), 0),
+             _item("孫吉炳", (2250, 1450, 2600, 1550), 1)]
+    units, placed, blocks, cornered = _split_crowded(cells, items, len(cells))
+    by_unit: dict[int, list[Item]] = {}
+    for it in placed:
+        by_unit.setdefault(it.unit, []).append(it)
+    name = next(it.unit for it in placed if it.text == "孫吉炳")
+    assert _label_for(units, name, by_unit, False, blocks, None, cornered)[0] is None
+    assert _label_for(units, name, by_unit, False, blocks)[0].word == "地積"  # as it had been
 
 
 def test_with_no_rules_a_heading_reaches_down_its_column_but_not_past_row_labels() -> None:
