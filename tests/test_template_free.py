@@ -380,6 +380,29 @@ def test_a_ditto_mark_misread_as_a_character_repeats_the_value_above_it() -> Non
     assert record.owners[1].address.hanja == "高陽郡碧蹄面高陽里"
 
 
+def test_a_speck_read_as_a_mark_beside_a_name_is_no_ditto() -> None:
+    """A speck of dust (9 × 7 pixels) over a name, read as 、 under the name heading: no
+    ditto mark a clerk wrote. Taken for one, it repeated the name above it as an entry
+    of its own, and every owner after it moved along one. (Cells and ink as found on a
+    card whose owner rows share one table with the 沿革.)"""
+    def inked(text: str, key: str | None, area: tuple[int, int, int, int],
+              ink: tuple[int, int, int, int]) -> CellReading:
+        x0, y0, x1, y1 = ink
+        return replace(_value(text, key, area), box=((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
+
+    cells = [inked("昭和六年十一月二十五日", "date", (101, 733, 506, 829), (120, 760, 490, 800)),
+             inked("宋吉鍾", "name", (869, 733, 1079, 829), (880, 760, 1070, 805)),
+             inked("昭和十三年七月七日", "date", (101, 953, 506, 1159), (120, 992, 480, 1034)),
+             inked("高陽郡知道面花田里", "address", (521, 953, 855, 1049), (530, 985, 845, 1030)),
+             inked("、", "name", (951, 983, 960, 990), (951, 983, 960, 990)),
+             inked("安一", "name", (929, 992, 1046, 1034), (929, 992, 1046, 1034)),
+             inked("相續", "cause", (1094, 953, 1471, 1049), (1200, 980, 1300, 1030))]
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert fields == {"owners[0].date": "昭和六年十一月二十五日", "owners[0].name": "宋吉鍾",
+                      "owners[1].date": "昭和十三年七月七日", "owners[1].name": "安一",
+                      "owners[1].address": "高陽郡知道面花田里", "owners[1].cause": "相續"}
+
+
 def _item(text: str, box: tuple[int, int, int, int], unit: int) -> Item:
     return Item(text, 0.95, Block(box, False), unit, labels.match(text))
 

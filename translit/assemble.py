@@ -28,6 +28,7 @@ CLOSED = ("cause", "category")  # keys whose values come from a closed vocabular
 SUMS = ("賃貸價格", "地價")  # headings of columns of sums, kept aside
 NOT_RECOGNISED = "form not recognised"
 WRAP_DOUBT = "a line between two values: which one it goes on is a guess"
+DITTO_SIZE = 0.3  # a ditto mark is at least this share of a character (the line it repeats) long
 WANDER = 0.8  # a value whose middle is this near a row's (for the thinner of the two) is in it
 Rect = tuple[int, int, int, int]
 LABEL_CHARS = frozenset("".join(labels.VOCABULARY))
@@ -389,9 +390,17 @@ def _dittos_keyed(cells: list[CellReading]) -> list[CellReading]:
                   and _repeats(cell.area, c.area, across)]
         if before:
             nearest = min(before, key=lambda c: gap(cell.area, c.area))
+            if max(_ink_sides(cell)) < DITTO_SIZE * min(_ink_sides(nearest)):
+                continue  # a speck of dust beside a value, read as 、: no mark a clerk wrote
             out[i] = replace(cell, key=nearest.key, doubts=cell.doubts + (
                 f"a ditto mark: taken as the {nearest.key} it repeats",))
     return out
+
+
+def _ink_sides(cell: CellReading) -> tuple[float, float]:
+    """The width and height of a value's ink on the scan."""
+    xs, ys = [p[0] for p in cell.box], [p[1] for p in cell.box]
+    return max(xs) - min(xs), max(ys) - min(ys)
 
 
 def _repeats(mark: Rect, value: Rect, across: bool) -> bool:
