@@ -32,6 +32,7 @@ HEADING = 0.6  # a top band this thin beside the next…
 HEADING_GAP = 0.3  # …and this far above it (shares of its thickness) is a printed label,
 STROKE = 0.2  # …unless thinner than this share of the next band: a flat stroke, 一
 TWO_CHARACTERS = 1.6  # a band this long for its thickness holds two characters or more
+STACKED = 0.5  # lines one under another are at least this share of the thickest thick
 THIN = 0.8  # a block thinner than this share of a character is a stroke, not a line
 ONE_CHARACTER = 1.2  # a block up to this long for its thickness holds one character
 DEPTH = 4  # cuts nested at most this deep
@@ -196,6 +197,8 @@ def _lines(mask: np.ndarray, cell: bool = True, pale: np.ndarray | None = None
     down = _cut(mask, down=True, pale=pale)
     if not across or not down:
         return across, False
+    if len(down) == 1 and _stacked_lines(across):
+        return across, False  # lines one under another, which no cut down parts
     character = float(np.median([max(x1 - x0, y1 - y0) for x0, y0, x1, y1 in across]))
     widths = [x1 - x0 for x0, _, x1, _ in down]
     if len(down) > 1 and all(y1 - y0 >= COLUMN * (x1 - x0) for x0, y0, x1, y1 in down):
@@ -205,6 +208,17 @@ def _lines(mask: np.ndarray, cell: bool = True, pale: np.ndarray | None = None
     if _lineness(down, True, character) > _lineness(across, False, character):
         return down, True
     return across, False
+
+
+def _stacked_lines(boxes: list[Rect]) -> bool:
+    """Whether a cut across found two lines or more, each a few characters long: then
+    the writing runs across, though the lines' length, taken for a character's size,
+    makes each look short (stacked dates in a cell whose rules between rows wore away).
+    Strips far thinner than the thickest line (a worn rule's trace) are not lines."""
+    thickest = max(y1 - y0 for _, y0, _, y1 in boxes)
+    lines = [(x0, y0, x1, y1) for x0, y0, x1, y1 in boxes
+             if y1 - y0 >= STACKED * thickest and x1 - x0 >= TWO_CHARACTERS * (y1 - y0)]
+    return len(lines) >= 2
 
 
 def _recut(mask: np.ndarray, boxes: list[Rect], down: bool, thick: float, depth: int = 0,

@@ -601,6 +601,18 @@ def test_a_corner_label_over_a_value_written_small_is_no_column_with_it() -> Non
                                                     ((30, 75, 140, 124), False)]
 
 
+def test_dates_stacked_in_a_cell_whose_row_rules_wore_away_are_three_lines() -> None:
+    """Three owners' dates in one cell of the 年月日 column, the rules between its rows
+    worn away (the boxes as found on such a card). The lines' length, taken for a
+    character's size, made each look short, and the cell was read as one column (三)."""
+    ink = np.full((700, 430), 255, np.uint8)
+    for x0, y0, x1, y1 in [(38, 92, 381, 135), (31, 343, 391, 375), (52, 584, 374, 617)]:
+        ink[y0:y1, x0:x1] = 0
+    blocks = find_blocks(ink, np.zeros_like(ink, bool), 150, (0, 0, 430, 700),
+                         region=np.ones_like(ink, bool))
+    assert [(b.box[1], b.vertical) for b in blocks] == [(92, False), (343, False), (584, False)]
+
+
 def test_a_title_written_down_beside_two_lines_does_not_join_them() -> None:
     """所有者 printed down the side of a value line and the label line under it: the
     lines are still parted from each other and from the title."""
