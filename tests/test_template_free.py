@@ -366,16 +366,18 @@ def test_pieces_of_a_label_are_no_value_and_a_ditto_mark_repeats_the_value_above
                       "owners[1].name": "李文", "owners[1].address": "仝"}
 
 
-def test_a_ditto_mark_misread_as_a_character_repeats_the_value_above_it() -> None:
-    """〃 read as い or 川 in an owner table with no labels: a character that says nothing,
-    under an address, is that address repeated, and the record reads it so."""
+@pytest.mark.parametrize("mark", ["い", "Il"])
+def test_a_ditto_mark_misread_as_a_character_repeats_the_value_above_it(mark: str) -> None:
+    """〃 read as い, 川 or Il in an owner table with no labels: a character or two that
+    say nothing, under an address, is that address repeated, and the record reads it so.
+    (Two letters had passed for a name, however faintly, and so for no mark.)"""
     cells = [_value("高陽郡碧蹄面高陽里", None, (913, 1387, 1500, 1657), None),
              _value("南宮相正", None, (1517, 1387, 1876, 1657), None),
-             _value("い", None, (1150, 1700, 1180, 1740), None),
+             _value(mark, None, (1150, 1700, 1180, 1740), None),
              _value("洪昌基", None, (1517, 1672, 1876, 1943), None)]
     assigned = assign(cells, understood=False)
     fields = {c.field: c.text for c in assigned if c.field}
-    assert fields["owners[1].address"] == "い"
+    assert fields["owners[1].address"] == mark
     record = build_record("土地臺帳", [c for c in assigned if c.field], expect_all=True)
     assert record.owners[1].address.hanja == "高陽郡碧蹄面高陽里"
 

@@ -26,9 +26,16 @@ def _is_numeral(text: str) -> bool:
     return bool(text) and all(ch in NUMERAL_CHARS for ch in text)
 
 
+def _written_name(ch: str) -> bool:
+    """A character a name is written in: hanja, or hangul on a later card."""
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\uac00" <= ch <= "\ud7a3"
+
+
 def _name_strength(text: str) -> float:
     if not 2 <= len(text) <= 5 or _is_numeral(text) or any(ch in UNITS for ch in text):
         return 0.0  # given names hold numerals (正一, 一郎), but not only numerals
+    if not all(_written_name(ch) for ch in text):
+        return 0.0  # letters, digits, marks (〃 read as Il): no name
     if text[:2] in vocabulary.SOSHI_SURNAMES or text[:2] in vocabulary.SURNAMES:
         return 0.7
     if text[0] in vocabulary.SURNAMES or text[0] in correct.SURNAME_LOOKALIKES:
