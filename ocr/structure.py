@@ -16,6 +16,7 @@ the values themselves (`translit.assemble`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -61,6 +62,7 @@ PIECE_STEP = 1.5  # pieces of a cell's line parted by up to this many line thick
 FADED_STEP = 2.5  # …or this many, where faint ink (a character faded) spans the gap…
 FADED_SHARE = 0.3  # …over this share of its length (a worn rule's trace spans none of it)…
 PIECE_THICK = 1.5  # …none thicker than this many of the line (else it runs the other way)…
+WHOLE_DATE = re.compile(r".+年.+月.+日")  # a piece read as a whole date ends its line: a cause follows
 SURE_ENOUGH = 0.1  # …are read whole when the whole reads no less surely than this below them
 READ_SURELY = 0.8  # …and holds at least the characters of the pieces read this surely
 
@@ -167,7 +169,7 @@ def find_layout(prepared: Prepared, grid: Grid) -> Layout:
                                                  faint=pale)]
         return Layout(units, found, True, len(cells), pale)
     loose = find_blocks(ink, rules, level, (0, 0, w, h), faint=pale)
-    return Layout([b.box for b in loose], [(i, b) for i, b in enumerate(loose)], False)
+    return Layout([b.box for b in loose], [(i, b) for i, b in enumerate(loose)], False, pale=pale)
 
 
 def _between_cells(ink: np.ndarray, rules: np.ndarray, level: int, table: Rect,
@@ -484,6 +486,7 @@ def read_structure(prepared: Prepared, layout: Layout, engine: OcrEngine) -> Str
         items = _lines_rejoined(prepared, items, engine, layout.pale)
         units, items, blocks, cornered = _split_crowded(units, items, layout.cells)
     else:
+        units, items = _loose_lines_rejoined(prepared, units, items, engine, layout.pale)
         blocks, cornered = frozenset(), {}
     by_unit: dict[int, list[Item]] = {}
     for it in items:
@@ -558,15 +561,27 @@ def _number_ends(before: Item, label: Item) -> bool:
         and before.text.strip()[-1:] in NUMERAL_CHARS
 
 
-def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine, pale: int
-                    ) -> list[Item]:
+def _spelled(run: list[Item]) -> bool:
+    """A word written a character at a time, each standing apart (賣, 買)."""
+    return all(len(it.text.strip()) == 1 for it in run)
+
+
+def _date_or_word(run: list[Item]) -> bool:
+    """Pieces that are a date's (年 and 月 among them) or a word's, one by one."""
+    return _spelled(run) or all(mark in "".join(it.text for it in run) for mark in "年月")
+
+
+def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine, pale: int,
+                    dates_only: bool = False) -> list[Item]:
     """A cell's line cut into pieces (a character or two gone pale between them, digits
     spaced at a character's pitch), each read short, read again whole: the pieces of
     one line, with no label between them, are read as one crop, and that reading
     replaces them when it holds at least what the pieces read surely held, about as
     surely (a seal's frame through a character leaves shards read as nonsense). Cut
     apart, each piece would be a value of its own in a row of its own. The line runs
-    the way the cell's longest piece does."""
+    the way the cell's longest piece does. `dates_only`: only the pieces of a date, or
+    of a word read a character at a time, are read whole (on a page with no rules,
+    where two values of a row may stand as close as the pieces of one)."""
     by_unit: dict[int, list[Item]] = {}
     for it in items:
         if it.unit is not None:
@@ -583,9 +598,10 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine, pa
         mine.sort(key=lambda it: it.block.box[1] if down else it.block.box[0])
         open_runs: list[list[Item]] = []
         for it in mine:
-            run = next((r for r in open_runs if _one_line(
-                r[-1].block, it.block, max(_thickness(o.block, down) for o in r), down,
-                faded)), None)
+            run = next((r for r in open_runs if not WHOLE_DATE.fullmatch(r[-1].text.strip())
+                        and _one_line(r[-1].block, it.block,
+                                      max(_thickness(o.block, down) for o in r), down, faded)),
+                       None)
             if it.label is not None and not (run and _number_ends(run[-1], it)):
                 # a label between two pieces closes their line
                 open_runs = [r for r in open_runs if r is not run]
@@ -595,6 +611,8 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine, pa
             else:
                 open_runs.append([it])
         runs += [(r, down) for r in open_runs if len(r) > 1]
+    if dates_only:
+        runs = [(run, down) for run, down in runs if _date_or_word(run)]
     if not runs:
         return items
     wholes = [Block(_union([it.block.box for it in run]), down) for run, down in runs]
@@ -606,12 +624,40 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine, pa
         # surely than they did: a piece of a character read as one more (賣 as 賣貝).
         surer = confidence >= sum(it.confidence for it in run) / len(run)
         if labels.match(text) is not None or len(text.strip()) < held - surer \
-                or confidence < min(it.confidence for it in run) - SURE_ENOUGH:
+                or confidence < min(it.confidence for it in run) - SURE_ENOUGH \
+                or dates_only and not _spelled(run) and not WHOLE_DATE.fullmatch(text.strip()):
             continue
         first = next(i for i, it in enumerate(out) if it is run[0])
         out = [it for it in out if not any(it is r for r in run)]
         out.insert(first, Item(text, confidence, whole, run[0].unit))
     return out
+
+
+def _loose_lines_rejoined(prepared: Prepared, units: list[Rect], items: list[Item],
+                          engine: OcrEngine, pale: int) -> tuple[list[Rect], list[Item]]:
+    """On a page with no rules, a date cut into pieces (a hand spacing its characters
+    wide: 大正六年四, 月二十二日) is read whole as in a cell (`_lines_rejoined`), the whole
+    page taken for the cell: each block there is a unit of its own, and so is a date
+    read whole, and so is a word read a character at a time (賣, 買). Only these: two
+    values of a row (a cause and a name) may stand as close as the pieces of one line,
+    and read as one they are neither."""
+    home = {}  # id of the item as offered → its own unit
+    offered = []
+    for it in items:
+        one = replace(it, unit=0)
+        home[id(one)] = it.unit
+        offered.append(one)
+    joined = _lines_rejoined(prepared, offered, engine, pale, dates_only=True)
+    if len(joined) == len(items):
+        return units, items
+    units, out = list(units), []
+    for it in joined:
+        if id(it) in home:
+            out.append(replace(it, unit=home[id(it)]))
+        else:
+            units.append(it.block.box)
+            out.append(replace(it, unit=len(units) - 1))
+    return units, out
 
 
 def _split_crowded(cells: list[Rect], items: list[Item], enclosed: int

@@ -477,6 +477,40 @@ def test_a_name_cut_by_a_seals_frame_is_read_whole_past_the_shards() -> None:
     assert _lines_rejoined(page, split, _WholeLine("賣"), 128) == split
 
 
+def test_on_a_page_with_no_rules_a_date_cut_at_a_wide_gap_is_read_whole() -> None:
+    """A hand that spaces its characters wide: on a card with no rules the date parted
+    into 大正六年四 and 月二十二日, neither a date, and the rows fell apart. The pieces
+    are read again whole, as in a cell; the cause beside them, further off, stays apart,
+    and so do a cause close after a date read whole and a name close after a cause."""
+    from ocr.preprocess import Prepared
+    from ocr.structure import _loose_lines_rejoined
+
+    page = Prepared(np.full((1200, 800), 255, np.uint8), np.zeros((1200, 800), bool), np.eye(3), 0, 0.0)
+    boxes = [(163, 1046, 315, 1072), (338, 1047, 479, 1073), (572, 1004, 694, 1064),
+             (149, 1142, 493, 1173), (547, 1130, 729, 1169),
+             (100, 1300, 300, 1340), (330, 1300, 480, 1345)]
+    texts = ["大正六年四", "月二十二日", "查定", "昭和六年一月二十日", "所有權移轉", "所有權保存", "大山英雄"]
+    items = [_item(text, box, k) for k, (text, box) in enumerate(zip(texts, boxes, strict=True))]
+    engine = _WholeLine("大正六年四月二十二日")
+    units, out = _loose_lines_rejoined(page, list(boxes), items, engine, 200)
+    assert engine.crops == 1
+    assert [it.text for it in out] == ["大正六年四月二十二日", "查定", *texts[3:]]
+    assert units[out[0].unit] == (163, 1046, 479, 1073) and [it.unit for it in out[1:]] == [2, 3, 4, 5, 6]
+
+
+def test_on_a_page_with_no_rules_a_word_read_a_character_at_a_time_is_read_whole() -> None:
+    """賣 and 買 written wide apart, each a block of its own: read as one cause, not as a
+    cause of one character and a date of another."""
+    from ocr.preprocess import Prepared
+    from ocr.structure import _loose_lines_rejoined
+
+    page = Prepared(np.full((1500, 800), 255, np.uint8), np.zeros((1500, 800), bool), np.eye(3), 0, 0.0)
+    boxes = [(572, 1297, 617, 1354), (644, 1300, 689, 1360)]
+    items = [_item("賣", boxes[0], 0), _item("買", boxes[1], 1)]
+    units, out = _loose_lines_rejoined(page, list(boxes), items, _WholeLine("賣買"), 200)
+    assert [(it.text, units[it.unit]) for it in out] == [("賣買", (572, 1297, 689, 1360))]
+
+
 def test_a_value_under_two_headings_takes_the_one_over_its_writing() -> None:
     """A cell running under 賃貸價格 and 等級 (the rule between their columns worn away)
     holds its grade under 等級."""
