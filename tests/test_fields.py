@@ -178,3 +178,9 @@ def test_the_sub_mark_read_as_a_slash_or_bracket_is_the_mark(read: str) -> None:
     """A recogniser trained on Chinese answers ノ with what it looks like."""
     lot = record(cell("lot", read)).lot
     assert (lot.hanja, lot.value["text"], lot.problems) == ("五百十五番ノ五", "515-5", ())
+
+
+def test_a_lot_whose_ban_was_not_read_is_a_lot_marked() -> None:
+    """八十三番 written small, its 番 too faint to read: a bare number under 地番."""
+    lot = record(cell("lot", "八十三")).lot
+    assert (lot.hanja, lot.value["text"], lot.problems) == ("八十三番", "83", ("番 was not read",))

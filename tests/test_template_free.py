@@ -115,6 +115,17 @@ def test_one_table_of_history_and_owners_is_told_apart_by_its_entries() -> None:
     assert "拾貳圓" not in fields.values()
 
 
+def test_a_bare_number_under_the_lot_label_stays_the_lot() -> None:
+    """A lot whose small 番 went unread reads as a number, which a grade is too: the 等級
+    label near it is no better witness than the 地番 label it stands by, and the grade
+    under its own label keeps its field."""
+    lot = replace(_value("八十三", "lot", (1876, 257, 1983, 283), "left"), label="地番",
+                  rivals=(("等級", "grade", "up", False),))
+    grade = replace(_value("十五", "grade", (1895, 451, 2074, 538), "left"), label="等級")
+    fields = {c.field: c.text for c in assign([lot, grade]) if c.field}
+    assert fields == {"lot": "八十三", "grade": "十五"}
+
+
 def test_owners_written_down_the_page_are_read_right_to_left() -> None:
     cells = []
     for i, name in enumerate(["金正一", "李文", "朴順洙"]):  # the first owner stands rightmost

@@ -109,6 +109,8 @@ def agrees(key: str, text: str, sure: float = SURE) -> tuple[bool, str | None]:
     found = kinds(text)
     if not found or key in found or key in ("grade", "extra"):
         return True, None
+    if key == "lot" and _is_numeral(correct.register_forms(text)):
+        return True, None  # a lot whose 番 was written small and not read: a number still
     if key == "location" and "address" in found or key == "address" and "location" in found:
         return True, None
     kind, strength = max(found.items(), key=lambda kv: kv[1])

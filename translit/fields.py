@@ -177,6 +177,10 @@ def read_lot(cell: CellReading) -> Field:
     if mended is not None and measures.parse_lot(mended) is not None:
         text, eight = mended, ("八 read as the sub number's mark ノ",)
     lot = measures.parse_lot(text)
+    unread: tuple[str, ...] = ()
+    if lot is None and measures.parse_lot(text + "番") is not None:
+        text, unread = text + "番", ("番 was not read",)  # a bare number under 地番
+        lot = measures.parse_lot(text)
     if lot is None:
         return Field(hanja=text, problems=("not a lot number",), **_base(cell))
     m = measures.LOT.fullmatch(text)
@@ -185,7 +189,7 @@ def read_lot(cell: CellReading) -> Field:
     unmarked = ("the sub number's mark ノ was not read",) if m["sub"] and not m["mark"] else ()
     return Field(hanja=hanja, value={"text": lot.text, "main": lot.main, "sub": lot.sub,
                                      "hangul": lot.hangul},
-                 problems=_low(cell) + unmarked + eight, **_base(cell))
+                 problems=_low(cell) + unread + unmarked + eight, **_base(cell))
 
 
 def read_category(cell: CellReading) -> Field:
