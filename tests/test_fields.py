@@ -184,3 +184,10 @@ def test_a_lot_whose_ban_was_not_read_is_a_lot_marked() -> None:
     """八十三番 written small, its 番 too faint to read: a bare number under 地番."""
     lot = record(cell("lot", "八十三")).lot
     assert (lot.hanja, lot.value["text"], lot.problems) == ("八十三番", "83", ("番 was not read",))
+
+
+def test_a_date_that_ends_at_its_month_is_marked() -> None:
+    """昭和二年六月一日 read without its day: a register dates each entry to the day."""
+    date = record(cell("events[0].date", "昭和二年六月")).events[0].date
+    assert date.value["iso"] == "1927-06" and date.problems == ("the day was not read",)
+    assert not record(cell("events[0].date", "昭和二年六月一日")).events[0].date.problems

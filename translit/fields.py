@@ -230,6 +230,10 @@ def read_date(cell: CellReading) -> Field:
         mended = parse_date(fixed)
         if mended.iso:  # a look-alike misread
             text, d, problems = fixed, mended, ("date characters corrected",)
+    if d.iso and d.day is None:
+        # A register dates each entry to the day: one that ends at its month lost its
+        # day's characters (faded, or cut off with the cell's edge), which a clerk reads.
+        problems += ("the day was not read",)
     value = {"iso": d.iso, "hangul": d.hangul} if d.iso else {}
     return Field(hanja=text, value=value, problems=problems, **_base(cell))
 
