@@ -27,7 +27,7 @@ from ocr.structure import Item, _label_for
 from samples.generator import make_page
 from samples.layouts import FAMILIES
 from translit import content
-from translit.assemble import NOT_RECOGNISED, WRAP_DOUBT, assign
+from translit.assemble import NOT_RECOGNISED, ROW_DOUBT, WRAP_DOUBT, assign
 from translit.fields import build_record
 
 SEED = 31  # a seed the reader was not developed on
@@ -124,6 +124,20 @@ def test_a_bare_number_under_the_lot_label_stays_the_lot() -> None:
     grade = replace(_value("十五", "grade", (1895, 451, 2074, 538), "left"), label="等級")
     fields = {c.field: c.text for c in assign([lot, grade]) if c.field}
     assert fields == {"lot": "八十三", "grade": "十五"}
+
+
+def test_an_owners_whole_row_read_as_one_line_is_parted_and_marked() -> None:
+    """Date, cause and address written close in cells whose rules wore away, read as one
+    line under 年月日: parted into the three values (the cause a word of the vocabulary,
+    the address a place), each marked. As one date it left the row no cause or address."""
+    cells = [_value("昭和十四年三月十二日所有權保存楊州郡九里面土坪里二百五番地", "date",
+                    (100, 500, 1500, 560)),
+             _value("金大成", "name", (1520, 500, 1700, 560))]
+    assigned = [c for c in assign(cells) if c.field]
+    fields = {c.field: c.text for c in assigned}
+    assert fields == {"owners[0].date": "昭和十四年三月十二日", "owners[0].cause": "所有權保存",
+                      "owners[0].address": "楊州郡九里面土坪里二百五番地", "owners[0].name": "金大成"}
+    assert all(ROW_DOUBT in c.doubts for c in assigned if c.text != "金大成")
 
 
 def test_owners_written_down_the_page_are_read_right_to_left() -> None:

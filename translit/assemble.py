@@ -27,6 +27,7 @@ OWNER_KEYS = ("name", "address")
 CLOSED = ("cause", "category")  # keys whose values come from a closed vocabulary
 SUMS = ("賃貸價格", "地價")  # headings of columns of sums, kept aside
 NOT_RECOGNISED = "form not recognised"
+ROW_DOUBT = "read as one line with the values beside it"
 WRAP_DOUBT = "a line between two values: which one it goes on is a guess"
 DITTO_SIZE = 0.3  # a ditto mark is at least this share of a character (the line it repeats) long
 WANDER = 0.8  # a value whose middle is this near a row's (for the thinner of the two) is in it
@@ -226,6 +227,11 @@ def _parted(cells: list[CellReading]) -> list[CellReading]:
             continue
         keys, both = ("date", "cause"), None
         if cell.key in (None, "date", "cause"):
+            row = content.row_read_whole(cell.text)
+            if row is not None:
+                out += [replace(cell, text=text, key=key, doubts=cell.doubts + (ROW_DOUBT,))
+                        for key, text in row]
+                continue
             both = content.date_and_event(cell.text)
         if both is None and cell.key in (None, "address", "name"):
             keys, both = ("address", "name"), content.place_and_name(cell.text)
@@ -252,9 +258,9 @@ def _parted_at_gaps(cell: CellReading) -> list[CellReading]:
     if len(kinds) < len(parts) or len(set(kinds)) < len(kinds) \
             or not set(kinds) <= {*ROW_KEYS, "location"}:
         return [cell]
-    doubt = "read as one line with the values beside it: parted at its gaps"
     return [replace(cell, text=part, key="address" if kind == "location" else kind,
-                    doubts=cell.doubts + (doubt,)) for part, kind in zip(parts, kinds, strict=True)]
+                    doubts=cell.doubts + (ROW_DOUBT + ": parted at its gaps",))
+            for part, kind in zip(parts, kinds, strict=True)]
 
 
 def _span(area: Rect, across: bool) -> tuple[int, int]:

@@ -94,6 +94,26 @@ def place_and_name(text: str) -> tuple[str, str] | None:
     return (place, name) if kinds(place).get("address", 0.0) >= LIKELY else None
 
 
+def row_read_whole(text: str) -> list[tuple[str, str]] | None:
+    """An owner's whole row read as one line (昭和十四年三月十二日所有權保存楊州郡九里面
+    土坪里二百五番地: the rules between its cells worn, the writing close), parted into
+    (key, text): the date, the cause that follows it (a word of the vocabulary), and
+    the address, with the name after it if one follows. None when the text is not so."""
+    found = PATTERN.match(text)
+    if not found or not found.group("d"):
+        return None
+    rest = correct.register_forms(text[found.end():].strip())
+    cause = max((word for word in vocabulary.EVENTS if rest.startswith(word)), key=len, default=None)
+    if cause is None or not rest[len(cause):].strip():
+        return None
+    rest = rest[len(cause):].strip()
+    parts = [("date", text[:found.end()]), ("cause", cause)]
+    both = place_and_name(rest)
+    if both is not None:
+        return [*parts, ("address", both[0]), ("name", both[1])]
+    return [*parts, ("address", rest)] if kinds(rest).get("address", 0.0) >= LIKELY else None
+
+
 def best(text: str) -> tuple[str | None, float]:
     """The kind the text most strongly is, and how strongly (None, 0 when nothing fits)."""
     found = kinds(text)
