@@ -13,6 +13,7 @@ its own band, and so becomes a block of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -216,9 +217,12 @@ def _stacked_lines(boxes: list[Rect]) -> bool:
     makes each look short (stacked dates in a cell whose rules between rows wore away).
     Strips far thinner than the thickest line (a worn rule's trace) are not lines."""
     thickest = max(y1 - y0 for _, y0, _, y1 in boxes)
-    lines = [(x0, y0, x1, y1) for x0, y0, x1, y1 in boxes
-             if y1 - y0 >= STACKED * thickest and x1 - x0 >= TWO_CHARACTERS * (y1 - y0)]
-    return len(lines) >= 2
+    lines = sorted((y0, y1) for x0, y0, x1, y1 in boxes
+                   if y1 - y0 >= STACKED * thickest and x1 - x0 >= TWO_CHARACTERS * (y1 - y0))
+    # Lines apart by a line's thickness at least: the halves of one line that a stroke
+    # across it (a red strike, set to paper) parted stand closer.
+    return len(lines) >= 2 and all(b0 - a1 >= min(a1 - a0, b1 - b0)
+                                   for (a0, a1), (b0, b1) in pairwise(lines))
 
 
 def _recut(mask: np.ndarray, boxes: list[Rect], down: bool, thick: float, depth: int = 0,

@@ -20,7 +20,8 @@ import numpy as np
 MAX_SKEW = 4.0  # degrees searched either way
 SKEW_INK = (150, 235)  # the reduced page's ink level, kept within these
 RED_ALONE = 178  # red this light against its paper (0.7 of it, in the red channel) hides no ink
-STRIKE_REACH = 7  # pixels: ink this near on both sides of a red stroke runs on beneath it
+STRIKE_REACH = 10  # pixels: ink this near on both sides of a red stroke runs on beneath it…
+STRIKE_FRINGE = 3  # …beyond its fringe, this many pixels either side of the pure red
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,9 @@ def _bridged(ink: np.ndarray, gone: np.ndarray) -> np.ndarray:
     and set to paper it would leave a clean empty row across the whole name, which
     parts it into two lines that read as nothing. Ink on both sides (above and below,
     or left and right) within `STRIKE_REACH`, darker than pure red would be, is joined
-    across the stroke; the grain of the paper around a seal's ring is not."""
+    across the stroke; the grain of the paper around a seal's ring is not, nor the
+    stroke's own dark fringe (which, taken for writing on both sides, drew a dark line
+    through the whole name, and a line that long was taken out as a rule)."""
     ink = ink.copy()
     ink[gone] = 255
     ys, xs = np.nonzero(gone)
@@ -110,9 +113,13 @@ def _bridged(ink: np.ndarray, gone: np.ndarray) -> np.ndarray:
     y0, y1 = max(0, ys.min() - pad), ys.max() + pad + 1
     x0, x1 = max(0, xs.min() - pad), xs.max() + pad + 1
     area, hidden = ink[y0:y1, x0:x1], gone[y0:y1, x0:x1]
+    # The stroke's own dark fringe (red blurred into the paper) is no writing beside it.
+    sides = area.copy()
+    sides[cv2.dilate(hidden.view(np.uint8), np.ones((3, 3), np.uint8),
+                     iterations=STRIKE_FRINGE) > 0] = 255
     down, across = np.ones((pad, 1), np.uint8), np.ones((1, pad), np.uint8)
-    above, below = cv2.erode(area, down, anchor=(0, pad - 1)), cv2.erode(area, down, anchor=(0, 0))
-    left, right = cv2.erode(area, across, anchor=(pad - 1, 0)), cv2.erode(area, across, anchor=(0, 0))
+    above, below = cv2.erode(sides, down, anchor=(0, pad - 1)), cv2.erode(sides, down, anchor=(0, 0))
+    left, right = cv2.erode(sides, across, anchor=(pad - 1, 0)), cv2.erode(sides, across, anchor=(0, 0))
     joined = np.minimum(np.maximum(above, below), np.maximum(left, right))
     area[hidden & (joined <= RED_ALONE)] = joined[hidden & (joined <= RED_ALONE)]
     return ink
