@@ -407,9 +407,11 @@ def test_a_ditto_mark_misread_as_a_character_repeats_the_value_above_it(mark: st
     assert record.owners[1].address.hanja == "高陽郡碧蹄面高陽里"
 
 
-def test_a_speck_read_as_a_mark_beside_a_name_is_no_ditto() -> None:
-    """A speck of dust (9 × 7 pixels) over a name, read as 、 under the name heading: no
-    ditto mark a clerk wrote. Taken for one, it repeated the name above it as an entry
+@pytest.mark.parametrize(("mark", "ink"), [("、", (951, 983, 960, 990)), ("以", (940, 983, 989, 994))])
+def test_a_speck_read_as_a_mark_beside_a_name_is_no_ditto(mark: str,
+                                                          ink: tuple[int, int, int, int]) -> None:
+    """A speck of dust (9 × 7 pixels) or a sliver of a stroke (49 × 11) over a name, read
+    as 、 or 以 under the name heading: no ditto mark a clerk wrote. Taken for one, it repeated the name above it as an entry
     of its own, and every owner after it moved along one. (Cells and ink as found on a
     card whose owner rows share one table with the 沿革.)"""
     def inked(text: str, key: str | None, area: tuple[int, int, int, int],
@@ -421,7 +423,7 @@ def test_a_speck_read_as_a_mark_beside_a_name_is_no_ditto() -> None:
              inked("宋吉鍾", "name", (869, 733, 1079, 829), (880, 760, 1070, 805)),
              inked("昭和十三年七月七日", "date", (101, 953, 506, 1159), (120, 992, 480, 1034)),
              inked("高陽郡知道面花田里", "address", (521, 953, 855, 1049), (530, 985, 845, 1030)),
-             inked("、", "name", (951, 983, 960, 990), (951, 983, 960, 990)),
+             inked(mark, "name", ink, ink),
              inked("安一", "name", (929, 992, 1046, 1034), (929, 992, 1046, 1034)),
              inked("相續", "cause", (1094, 953, 1471, 1049), (1200, 980, 1300, 1030))]
     fields = {c.field: c.text for c in assign(cells) if c.field}

@@ -29,7 +29,7 @@ SUMS = ("賃貸價格", "地價")  # headings of columns of sums, kept aside
 NOT_RECOGNISED = "form not recognised"
 ROW_DOUBT = "read as one line with the values beside it"
 WRAP_DOUBT = "a line between two values: which one it goes on is a guess"
-DITTO_SIZE = 0.3  # a ditto mark is at least this share of a character (the line it repeats) long
+DITTO_SIZE = 0.3  # a ditto mark is at least this share of a character (the line it repeats) each way
 WANDER = 0.8  # a value whose middle is this near a row's (for the thinner of the two) is in it
 Rect = tuple[int, int, int, int]
 LABEL_CHARS = frozenset("".join(labels.VOCABULARY))
@@ -396,8 +396,8 @@ def _dittos_keyed(cells: list[CellReading]) -> list[CellReading]:
                   and _repeats(cell.area, c.area, across)]
         if before:
             nearest = min(before, key=lambda c: gap(cell.area, c.area))
-            if max(_ink_sides(cell)) < DITTO_SIZE * min(_ink_sides(nearest)):
-                continue  # a speck of dust beside a value, read as 、: no mark a clerk wrote
+            if min(_ink_sides(cell)) < DITTO_SIZE * min(_ink_sides(nearest)):
+                continue  # a speck of dust or a sliver of a stroke, read as 、 or 以: no mark
             out[i] = replace(cell, key=nearest.key, doubts=cell.doubts + (
                 f"a ditto mark: taken as the {nearest.key} it repeats",))
     return out
