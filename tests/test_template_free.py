@@ -1071,6 +1071,7 @@ def test_a_note_above_the_history_table_is_no_entry_of_it() -> None:
         return replace(_value(text, labels.VOCABULARY[word], area), label=word)
 
     cells = [labelled("十三番", "地番", (1190, 300, 1390, 370)),
+             labelled("參町柒反柒畝貳拾壹步", "地積", (330, 460, 660, 492)),
              _value("國有", None, (1690, 470, 1830, 540), None),
              labelled("登錄", "地番", (820, 420, 940, 480))]
     for i, (date, event) in enumerate([("大正十三年七月七日", "査定"), ("昭和四年九月二十四日", "合併")]):
@@ -1081,6 +1082,16 @@ def test_a_note_above_the_history_table_is_no_entry_of_it() -> None:
     assert [fields.get(f"events[{i}].event") for i in range(3)] == ["査定", "合併", None]
     assert fields["events[0].date"] == "大正十三年七月七日"
     assert "國有" not in fields.values() and "登錄" not in fields.values()
+    # A first entry whose date faded, right above the next, is still an entry.
+    faded = _value("訂正", None, (1120, 690, 1960, 760), None)
+    fields = {c.field: c.text for c in assign([*cells, faded]) if c.field}
+    assert [fields.get(f"events[{i}].event") for i in range(3)] == ["訂正", "査定", "合併"]
+    # So is one further up whose date broke into pieces that read as no date.
+    broken = [_value("査定", None, (1975, 560, 2125, 630), None),
+              _value("大正七年", None, (870, 540, 970, 560), None),
+              _value("月三十", None, (1018, 540, 1081, 560), None)]
+    fields = {c.field: c.text for c in assign([*cells, *broken]) if c.field}
+    assert fields["events[0].event"] == "査定" and fields["events[1].event"] == "査定"
 
 
 def test_a_name_struck_through_in_opaque_red_stays_one_line() -> None:

@@ -464,11 +464,12 @@ def _same_line(band: tuple[int, int], span: tuple[int, int]) -> bool:
     return middle <= WANDER * min(band[1] - band[0], span[1] - span[0])
 
 
-def _apart(rows: list[CellReading]) -> list[CellReading]:
+def _apart(rows: list[CellReading], particulars: list[CellReading]) -> list[CellReading]:
     """The row values that stand before every table: named a row field only by what
-    they say (no row label over them, no table section), and lying wholly before the
-    first row (above it; in a table written down, right of it) that holds a labelled
-    value or a date. A note under 備考 (國有, 登錄) reads as an event word, but a 沿革
+    they say (no row label over them, no table section), and lying before the first
+    row (above it; in a table written down, right of it) that holds a labelled value
+    or a date, apart from it by more than their own thickness, and standing among the
+    parcel's particulars. A note under 備考 (國有, 登錄) reads as an event word, but a 沿革
     entry has its date and stands among the others; filed as the first entry, the note
     shifted every entry after it. Such a value stays a line of the page, filed nowhere.
     Values after the labelled rows are kept: there the labels of a card whose rules
@@ -482,11 +483,26 @@ def _apart(rows: list[CellReading]) -> list[CellReading]:
     across = headed > beside if headed != beside else _written_across(anchored)
     anchors = anchored + [c for c in rows if c.key == "date" and c.area is not None]
     held = {id(c) for c in anchors}
+    # Wholly before, by more than its own thickness: a 沿革 entry whose date and label
+    # faded stands right above the next, a note a row or more away.
     if across:
         top = min(c.area[1] for c in anchors if c.area is not None)
-        return [c for c in rows if id(c) not in held and c.area is not None and c.area[3] < top]
-    right = max(c.area[2] for c in anchors if c.area is not None)
-    return [c for c in rows if id(c) not in held and c.area is not None and c.area[0] > right]
+        before = [c for c in rows if id(c) not in held and c.area is not None
+                  and top - c.area[3] > c.area[3] - c.area[1]]
+    else:
+        right = max(c.area[2] for c in anchors if c.area is not None)
+        before = [c for c in rows if id(c) not in held and c.area is not None
+                  and c.area[0] - right > c.area[2] - c.area[0]]
+    # Among the parcel's particulars (a note beside them), not below them: between the
+    # particulars and the first dated row stands an entry whose date broke into pieces.
+    boxes = [p.area for p in particulars if p.area is not None]
+    if not boxes:
+        return []
+    if across:
+        end = max(b[3] for b in boxes)
+        return [c for c in before if c.area is not None and c.area[1] < end]
+    end = min(b[0] for b in boxes)
+    return [c for c in before if c.area is not None and c.area[2] > end]
 
 
 def _is_owner(entry: list[CellReading]) -> bool:
@@ -518,7 +534,7 @@ def assign(cells: list[CellReading], understood: bool = True) -> list[CellReadin
                 keyed = [moved if c is loser else c for c in keyed]
                 pending += [moved.key] if moved.key not in pending else []
     rows = [c for c in keyed if c.key in ROW_KEYS and not c.field and id(c) not in taken]
-    apart = {id(c) for c in _apart(rows)}
+    apart = {id(c) for c in _apart(rows, [c for c in keyed if c.key in SINGLE])}
     rows = [c for c in rows if id(c) not in apart]
     counts = {"events": 0, "owners": 0}
     for entry in _entries(rows):
