@@ -121,7 +121,8 @@ def _bridged(ink: np.ndarray, gone: np.ndarray) -> np.ndarray:
     above, below = cv2.erode(sides, down, anchor=(0, pad - 1)), cv2.erode(sides, down, anchor=(0, 0))
     left, right = cv2.erode(sides, across, anchor=(pad - 1, 0)), cv2.erode(sides, across, anchor=(0, 0))
     joined = np.minimum(np.maximum(above, below), np.maximum(left, right))
-    area[hidden & (joined <= RED_ALONE)] = joined[hidden & (joined <= RED_ALONE)]
+    beneath = hidden & (joined <= RED_ALONE)
+    area[beneath] = joined[beneath]
     return ink
 
 

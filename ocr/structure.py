@@ -686,7 +686,8 @@ def _split_crowded(cells: list[Rect], items: list[Item], enclosed: int
             continue
         named = [it for it in mine if it.label is not None]
         plain = [it for it in mine if it.label is None]
-        alone = len(named) <= 1 and len(plain) <= 1 and not _encloses(cells, index)
+        around = _encloses(cells, index)
+        alone = len(named) <= 1 and len(plain) <= 1 and not around
         if index < enclosed and alone and not (
                 named and plain and _follows(named[0].block.box, plain[0].block.box)):
             units.append(cell)
@@ -699,7 +700,7 @@ def _split_crowded(cells: list[Rect], items: list[Item], enclosed: int
                 moved[id(it)] = len(units) - 1
                 parted.append(len(units) - 1)
             mates = frozenset(range(start, len(units)))
-            if index < enclosed and not _encloses(cells, index):
+            if index < enclosed and not around:
                 cornered |= {moved[id(it)]: mates for it in named
                              if _in_corner(it.block.box, cell)}
     return (units, [replace(it, unit=moved.get(id(it))) for it in items], frozenset(parted),

@@ -94,20 +94,28 @@ def place_and_name(text: str) -> tuple[str, str] | None:
     return (place, name) if kinds(place).get("address", 0.0) >= LIKELY else None
 
 
+def _dated(text: str) -> tuple[str, str] | None:
+    """A line that begins with a whole era date (to the day): the date, and what follows."""
+    found = PATTERN.match(text)
+    if not found or not found.group("d"):
+        return None
+    return text[:found.end()], text[found.end():].strip()
+
+
 def row_read_whole(text: str) -> list[tuple[str, str]] | None:
     """An owner's whole row read as one line (昭和十四年三月十二日所有權保存楊州郡九里面
     土坪里二百五番地: the rules between its cells worn, the writing close), parted into
     (key, text): the date, the cause that follows it (a word of the vocabulary), and
     the address, with the name after it if one follows. None when the text is not so."""
-    found = PATTERN.match(text)
-    if not found or not found.group("d"):
+    dated = _dated(text)
+    if dated is None:
         return None
-    rest = correct.register_forms(text[found.end():].strip())
+    date, rest = dated[0], correct.register_forms(dated[1])
     cause = max((word for word in vocabulary.EVENTS if rest.startswith(word)), key=len, default=None)
     if cause is None or not rest[len(cause):].strip():
         return None
     rest = rest[len(cause):].strip()
-    parts = [("date", text[:found.end()]), ("cause", cause)]
+    parts = [("date", date), ("cause", cause)]
     both = place_and_name(rest)
     if both is not None:
         return [*parts, ("address", both[0]), ("name", both[1])]
@@ -140,11 +148,8 @@ def agrees(key: str, text: str, sure: float = SURE) -> tuple[bool, str | None]:
 def date_and_event(text: str) -> tuple[str, str] | None:
     """A date and the event it dates read as one line (昭和八年九月三十日賣買: written in one
     cell, or in two whose rule wore away), parted; None when the text is not so."""
-    found = PATTERN.match(text)
-    if not found or not found.group("d"):
+    dated = _dated(text)
+    if dated is None or not dated[1] or not correct.event(dated[1]).known:
         return None
-    rest = text[found.end():].strip()
-    if not rest or not correct.event(rest).known:
-        return None
-    return text[:found.end()], rest
+    return dated
 
