@@ -35,6 +35,7 @@ from app.auth import require
 from db.archive import Archive
 from db.models import AuditEntry, Setting
 from ocr.labels import match
+from translit.vocabulary import DITTO_MARKS
 
 if TYPE_CHECKING:  # imported where used: `toji` starts without the training set's imports
     from app.training_set import ConfirmedLine
@@ -164,15 +165,21 @@ def split(lines: list[ConfirmedLine]) -> tuple[list[ConfirmedLine], list[Confirm
     return [line for line in lines if not _held_out(line.page)], held
 
 
-def generated_lines(count: int, wanted: str, context: list[str],
-                    seed: int = 0) -> list[ConfirmedLine]:
-    """`count` lines drawn by the sample generator's brush, each a confirmed value with
-    one character replaced by one of `wanted` (characters with too few examples), so a
-    rare character is learnt in the company it keeps."""
+def generated_lines(count: int, wanted: str, context: list[str], seed: int = 0,
+                    mixed: bool = True) -> list[ConfirmedLine]:
+    """`count` lines drawn by the sample generator, each a confirmed value with one
+    character replaced by one of `wanted` (characters with too few examples), so a rare
+    character is learnt in the company it keeps (a ditto mark alone). Every glyph is bent and inked as no font
+    draws it (samples.hand). With `mixed`, one line in three is written in the printed
+    form's typeface instead of the brush, so that a character the model never had is
+    learnt in more than one font's shape (the next clerk's hand is neither), and one in
+    four is written down the page and turned a quarter as the reading pipeline turns a
+    vertical line: taught upright only, a model read 乭 upright and dropped it from names
+    written down a card in a brush it had not seen (皇甫乭 read 皇甫)."""
     from PIL import Image
 
     from app.training_set import HEIGHT, ConfirmedLine, as_ink
-    from samples.render import write
+    from samples.render import HAND_FONTS, PRINT_FONTS, write
 
     rng = random.Random(seed)
     lines = []
@@ -180,16 +187,24 @@ def generated_lines(count: int, wanted: str, context: list[str],
         base = rng.choice(context) if context else "".join(rng.sample(wanted, len(wanted)))
         at = rng.randrange(len(base))
         text = base[:at] + wanted[i % len(wanted)] + base[at + 1:]
-        page = Image.new("RGB", (90 * len(text) + 80, 150), (250, 249, 244))
-        box = write(page, text, (10, 10, page.width - 10, 140), rng, vertical=False,
-                    hand=True, colour=(25, 25, 30))
+        if wanted[i % len(wanted)] in DITTO_MARKS:
+            text = wanted[i % len(wanted)]  # a mark stands alone in its cell
+        down = mixed and i % 4 == 3
+        long, wide = 90 * len(text) + 80, 150
+        page = Image.new("RGB", (wide, long) if down else (long, wide), (250, 249, 244))
+        box = write(page, text, (10, 10, page.width - 10, page.height - 10), rng,
+                    vertical=down, hand=True, colour=(25, 25, 30), varied=True,
+                    roles=PRINT_FONTS if mixed and i % 3 == 2 else HAND_FONTS)
         if box is None:
             continue
         x0, y0, x1, y1 = box
-        pad = int(0.08 * (y1 - y0))
+        pad = int(0.08 * min(x1 - x0, y1 - y0))
         crop = np.asarray(page.crop((x0 - pad, y0 - pad, x1 + pad, y1 + pad)))
+        if down:
+            crop = np.rot90(crop)
         scale = HEIGHT / crop.shape[0]
-        crop = as_ink(cv2.resize(crop, (max(1, round(crop.shape[1] * scale)), HEIGHT),
+        crop = as_ink(cv2.resize(np.ascontiguousarray(crop),
+                                 (max(1, round(crop.shape[1] * scale)), HEIGHT),
                                  interpolation=cv2.INTER_AREA))
         lines.append(ConfirmedLine(f"generated-{seed}", f"generated-{seed}-{i}", crop, text))
     return lines

@@ -29,6 +29,7 @@ from db.archive import Archive
 from db.models import Page, Parcel
 from ocr.labels import match
 from translit.correct import register_forms
+from translit.reading import is_hanja
 from translit.vocabulary import DITTO_MARKS
 
 HEIGHT = 48  # PP-OCR recognisers read lines 48 pixels high
@@ -108,9 +109,10 @@ def confirmed_lines(archive: Archive, kept: int = 0) -> list[ConfirmedLine]:
             for row in rows:
                 field = field_at(parcel.current, row.field)
                 if counts[row.field] == 1 and field and field.get("confirmed") \
-                        and field.get("hanja") \
-                        and shows(row.text, field_at(parcel.record, row.field), field["hanja"]):
-                    wanted.append((row, field["hanja"]))
+                        and field.get("hanja"):
+                    label = taught(row.text, field_at(parcel.record, row.field), field["hanja"])
+                    if label:
+                        wanted.append((row, label))
             if not wanted:
                 continue
             pixels = page_pixels(archive, page.scan, page.number)
@@ -130,15 +132,28 @@ def confirmed_lines(archive: Archive, kept: int = 0) -> list[ConfirmedLine]:
     return found
 
 
-def shows(read: str, machine: dict | None, value: str) -> bool:
-    """Whether a line read as `read` can show the confirmed `value` itself. A ditto mark
-    stands for a value written above (the clerk confirms the value, the line shows 仝):
-    taught as the value, the model read every 同 as an address (measured: 高陽郡面里 for
-    仝 on held-out pages). Nor can a line shorter or longer by more than half the value
-    show it: a piece of a wrapped value, or another cell's writing."""
-    if (machine or {}).get("ditto") or register_forms(read) in DITTO_MARKS:
-        return False
-    return abs(len(read) - len(value)) <= max(2, len(value) // 2)
+def taught(read: str, machine: dict | None, value: str) -> str | None:
+    """What the crop of a line read as `read`, whose field a clerk confirmed as `value`,
+    teaches: the value, a ditto mark, or nothing.
+
+    A ditto mark stands for a value written above: the clerk confirms the value, the line
+    shows 仝 or 〃. Taught as the value, the model read every 同 as an address (measured:
+    高陽郡面里 for 仝 on held-out pages); so the line teaches the mark. The shipped model
+    has no 〃 and reads one as kana, letters or digits (に, Il, 11); once fine-tuned it
+    reads such a mark as 日 or 1, which say something, and the entry lost the value the
+    mark repeated. So a mark the pipeline took as a ditto, and the clerk let stand, is
+    taught as 〃 when it was read as no hanja, and as itself when read as a mark (whatever
+    value the clerk gave it: the one above may have been misread). A line
+    shorter or longer by more than half the value cannot show it (a piece of a wrapped
+    value, or another cell's writing), nor can one read as no hanja at all."""
+    mark, ditto = register_forms(read), bool((machine or {}).get("ditto"))
+    if mark in DITTO_MARKS:
+        return mark
+    if not any(is_hanja(ch) for ch in read):
+        return "〃" if ditto else None
+    if ditto:
+        return None
+    return value if abs(len(read) - len(value)) <= max(2, len(value) // 2) else None
 
 
 def as_ink(rgb: np.ndarray) -> np.ndarray:

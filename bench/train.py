@@ -127,7 +127,7 @@ def _hand(brush: str) -> None:
 
 def _company(count: int, contexts: list[str], seed: int) -> list[finetune.Line]:
     return [finetune.Line(ln.image, ln.text, ln.page)
-            for ln in generated_lines(count, "畓", contexts, seed=seed)]
+            for ln in generated_lines(count, "畓", contexts, seed=seed, mixed=False)]
 
 
 def field_exact(archive: Archive) -> float:

@@ -73,11 +73,14 @@ def _union(boxes: list[Rect]) -> Rect:
 
 def write(page: Image.Image, text: str, cell: Rect, rng: random.Random, *, vertical: bool,
           hand: bool, colour: tuple[int, int, int], max_size: int = 84,
-          spacing: float | None = None) -> Rect | None:
+          spacing: float | None = None, varied: bool | None = None,
+          roles: tuple[str, ...] | None = None) -> Rect | None:
     """Writes text inside a cell, fitted to it; returns the box of the ink drawn.
 
     `spacing` (character pitch in sizes) spreads printed text, as titles printed
-    "土 地 臺 帳" are; by default print is set close and handwriting varies.
+    "土 地 臺 帳" are; by default print is set close and handwriting varies. `varied`
+    bends each handwritten glyph (samples.hand; by default as TOJI_SAMPLE_HAND says),
+    and `roles` chooses the fonts (by default the brush for a hand, print for print).
     """
     x0, y0, x1, y1 = cell
     w, h = x1 - x0, y1 - y0
@@ -101,8 +104,10 @@ def write(page: Image.Image, text: str, cell: Rect, rng: random.Random, *, verti
         start = rng.uniform(pad, max(pad, 1 - pad - run / w)) if hand else (1 - run / w) / 2
         along = x0 + start * w
         across = y0 + h / 2 + (rng.uniform(-0.12, 0.12) * h if hand else 0)
-    roles = HAND_FONTS if hand else PRINT_FONTS
-    brush = hands.Brush(rng) if hand and hands.varied() else None
+    roles = roles or (HAND_FONTS if hand else PRINT_FONTS)
+    if varied is None:
+        varied = hands.varied()
+    brush = hands.Brush(rng) if hand and varied else None
     drawn: list[Rect] = []
     for i, ch in enumerate(text):
         s = int(size * (rng.uniform(0.9, 1.08) if hand else 1.0))

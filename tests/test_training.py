@@ -255,11 +255,57 @@ def test_an_archive_of_0007_gains_the_readings_table(tmp_path: Path):
         assert c.execute(text("select count(*) from scans")).scalar() == 1
 
 
-def test_a_ditto_mark_or_a_piece_of_a_value_is_not_taught_as_the_value():
-    from app.training_set import shows
+def test_a_ditto_mark_is_taught_as_the_mark_and_a_piece_of_a_value_not_at_all():
+    from app.training_set import taught
 
-    assert not shows("仝", None, "高陽郡神道面三松里")  # the clerk confirms what 仝 stands for
-    assert not shows("11", {"ditto": True}, "高陽郡神道面")  # a 〃 misread, known as a ditto
-    assert not shows("三百四十二番地", None, "楊州郡白石面福池里三百四十二番地")  # a wrapped piece
-    assert shows("高阳郡碧蹄面碧蹄", None, "高陽郡碧蹄面碧蹄里")  # a misreading to learn from
-    assert shows("沓", None, "畓") and shows("瓦春", None, "河乭春")
+    assert taught("仝", None, "高陽郡神道面三松里") == "仝"  # the clerk confirms what 仝 stands for
+    # a 〃 the shipped model read as kana or digits: taught as the mark it lacks, so the
+    # fine-tuned model does not read it as 日 or 1, which say something
+    assert taught("11", {"ditto": True}, "高陽郡神道面") == "〃"
+    assert taught("に", {"ditto": True, "hanja": "遺贈"}, "遺贈") == "〃"
+    assert taught("リI", None, "遺贈") is None  # no hanja, not taken as a mark: a smudge
+    assert taught("相", {"ditto": True}, "相續") is None  # a mark, or 相續 cut short?
+    assert taught("三百四十二番地", None, "楊州郡白石面福池里三百四十二番地") is None  # a wrapped piece
+    assert taught("高阳郡碧蹄面碧蹄", None, "高陽郡碧蹄面碧蹄里") == "高陽郡碧蹄面碧蹄里"
+    assert taught("沓", None, "畓") == "畓" and taught("瓦春", None, "河乭春") == "河乭春"
+
+
+def test_generated_lines_are_bent_by_hand_and_not_all_in_one_font(monkeypatch):
+    """A character the model never had is learnt from generated lines: drawn in one font's
+    shape only, it is lost in the next clerk's hand."""
+    import samples.render
+    from app.recognisers import generated_lines
+
+    monkeypatch.setenv("TOJI_SAMPLE_HAND", "font")  # how `toji train` runs: no such setting
+    calls = []
+    real = samples.render.write
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(samples.render, "write", spy)
+    lines = generated_lines(8, "畓", ["金乭男", "高陽郡碧蹄面"], seed=3)
+    assert len(lines) == 8 and all("畓" in ln.text for ln in lines)
+    assert all(c["varied"] for c in calls)
+    assert [c["roles"][0] for c in calls].count("print") == 2
+    down = [ln for ln, c in zip(lines, calls, strict=True) if c["vertical"]]
+    assert len(down) == 2  # written down the page, and turned to lie as the pipeline turns it
+    assert all(ln.image.shape[0] == 48 and ln.image.shape[1] > 2 * 48 for ln in down)
+    plain = generated_lines(3, "畓", ["金乭男"], seed=3, mixed=False)
+    assert len(plain) == 3
+    assert all(c["roles"][0] == "brush" and not c["vertical"] for c in calls[8:])
+
+
+def test_augmenting_slants_a_line_in_some_draws():
+    import random
+
+    image = np.full((48, 60, 3), 250, np.uint8)
+    image[6:42, 28:32] = 20  # one upright stroke
+    rng = random.Random(5)
+    leans = []
+    for _ in range(20):
+        out = finetune.augment(image, rng).min(axis=2)
+        top, bottom = (np.mean(np.nonzero(out[y] < 128)[0]) for y in (10, 38))
+        leans.append(abs(top - bottom))
+    assert max(leans) > 2.5 and min(leans) < 1.0
