@@ -99,13 +99,14 @@ def backup(archive: Archive, dest: Path) -> dict:
                 raise BackupError(f"{source}: the archive's copy of a scan no longer matches "
                                   f"its SHA-256; run toji check")
             scans.append({"path": scan.stored, "sha256": scan.sha256, "size": scan.size})
+        models = _models_copied(archive.folder, dest)
     except OSError as exc:
         raise BackupError(f"{dest}: cannot write the backup ({exc.strerror or exc})") from None
     manifest = {"created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "source": str(database), "by": principal.name,
                 "database": {"file": DATABASE, "sha256": _sha256(dest / DATABASE)},
                 "audit": _copied_head(dest / DATABASE).as_json(),
-                "scans": scans}
+                "scans": scans, "models": models}
     with archive.session() as session:
         signer = current_signer(session)
     if signer is not None:
@@ -117,6 +118,21 @@ def backup(archive: Archive, dest: Path) -> dict:
         session.add(AuditEntry(actor=principal.name, action="backup", subject=str(dest),
                                detail={"scans": len(scans)}))
     return manifest
+
+
+def _models_copied(folder: Path, dest: Path) -> list[dict]:
+    """Copies the recognisers the archive fine-tuned (models/NAME/: weights, dictionary,
+    figures) into the backup: the archive's setting names the one pages are read with,
+    and the clerks' confirmations it learnt from are not to be learnt again."""
+    copied = []
+    for path in sorted((folder / "models").glob("*/*")):
+        if path.is_file() and path.suffix != ".part":  # .part: a model being written
+            relative = path.relative_to(folder).as_posix()
+            (dest / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest / relative)
+            copied.append({"path": relative, "sha256": _sha256(dest / relative),
+                           "size": path.stat().st_size})
+    return copied
 
 
 def restore(source: Path, target: Path) -> Archive:
@@ -131,13 +147,14 @@ def restore(source: Path, target: Path) -> Archive:
     database = source / manifest["database"]["file"]
     if not database.is_file() or _sha256(database) != manifest["database"]["sha256"]:
         raise BackupError(f"{database}: missing or changed since the backup (SHA-256)")
-    for scan in manifest["scans"]:
+    files = manifest["scans"] + manifest.get("models", [])  # models: since migration 0012
+    for scan in files:
         path = source / scan["path"]
         if not path.is_file() or _sha256(path) != scan["sha256"]:
             raise BackupError(f"{path}: missing or changed since the backup (SHA-256)")
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
-    for scan in manifest["scans"]:
+    for scan in files:
         copy = folder / scan["path"]
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source / scan["path"], copy)

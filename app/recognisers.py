@@ -21,6 +21,7 @@ import json
 import random
 import re
 import resource
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -30,10 +31,11 @@ from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
+from sqlalchemy import select
 
 from app.auth import require
 from db.archive import Archive
-from db.models import AuditEntry, Setting
+from db.models import AuditEntry, RecogniserModel, Setting
 from ocr.labels import match
 from translit.vocabulary import DITTO_MARKS
 
@@ -82,10 +84,59 @@ class ModelInfo:
 
 
 def models_folder(archive: Archive) -> Path:
-    if archive.folder is None:
-        raise ModelError("models are kept beside a SQLite archive (models/NAME/); a server "
-                         "archive has no folder of its own")
-    return archive.folder / "models"
+    """Where the archive's models are read from: models/ beside a SQLite archive; for a
+    server archive, which keeps them in its `models` table, this machine's cache of them
+    (written out here first, so every desk and worker reads the same weights)."""
+    if archive.folder is not None:
+        return archive.folder / "models"
+    import platformdirs
+
+    server = archive.engine.url.render_as_string(hide_password=True)
+    folder = platformdirs.user_cache_path("toji") / "models" / \
+        hashlib.sha256(server.encode()).hexdigest()[:16]
+    _written_out(archive, folder)
+    return folder
+
+
+def _written_out(archive: Archive, folder: Path) -> None:
+    """Makes the cache folder mirror a server archive's `models` table: each model whose
+    weights it lacks (or holds other weights of) written into folder/NAME/, the file
+    replaced whole; a finished model the table no longer holds (the database was made
+    anew) taken away. A folder with no model.json yet is a model being trained: left."""
+    with archive.session() as session:
+        stored = dict(session.execute(select(RecogniserModel.name,
+                                             RecogniserModel.sha256)).all())
+        for name, sha in stored.items():
+            target = folder / name / MODEL_FILE
+            if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == sha:
+                continue
+            row = session.get(RecogniserModel, name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            (target.parent / DICT_FILE).write_text(row.dictionary, encoding="utf-8")
+            (target.parent / INFO_FILE).write_text(
+                json.dumps(row.info, ensure_ascii=False, indent=1), encoding="utf-8")
+            partial = target.with_suffix(".part")
+            partial.write_bytes(row.weights)
+            partial.replace(target)
+    for info in folder.glob(f"*/{INFO_FILE}") if folder.is_dir() else []:
+        if info.parent.name not in stored:
+            shutil.rmtree(info.parent, ignore_errors=True)
+
+
+def _stored(archive: Archive, folder: Path, info: ModelInfo) -> None:
+    """Keeps a model trained for a server archive in its `models` table, or brings its
+    figures up to date there (a SQLite archive's model folder is already the archive's)."""
+    if archive.folder is not None:
+        return
+    with archive.session() as session, session.begin():
+        row = session.get(RecogniserModel, info.name)
+        if row is not None:
+            row.info = asdict(info)
+            return
+        weights = (folder / MODEL_FILE).read_bytes()
+        session.add(RecogniserModel(
+            name=info.name, sha256=hashlib.sha256(weights).hexdigest(), weights=weights,
+            dictionary=(folder / DICT_FILE).read_text(encoding="utf-8"), info=asdict(info)))
 
 
 def model_path(archive: Archive, name: str) -> Path:
@@ -133,7 +184,7 @@ def engine_for(archive: Archive, engine: str | None = None) -> str:
     the archive's model in use (`rapidocr+NAME`)."""
     if engine:
         return engine
-    name = in_use(archive) if archive.folder is not None else None
+    name = in_use(archive)
     return f"rapidocr+{name}" if name else "rapidocr"
 
 
@@ -342,9 +393,11 @@ def train(archive: Archive, name: str | None = None, epochs: int = 5, with_sampl
         lines_per_second=round(trained / seconds, 2),
         peak_memory_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         kept_trained=len(data.training) - len(values), labels_kept=kept)
+    _stored(archive, folder, info)  # on a server, every desk can read it before it is used
     _decide(archive, info, say)
     (folder / INFO_FILE).write_text(json.dumps(asdict(info), ensure_ascii=False, indent=1),
                                     encoding="utf-8")
+    _stored(archive, folder, info)
     return info
 
 

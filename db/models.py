@@ -15,6 +15,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -215,6 +216,21 @@ class AuditEntry(Base):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     row_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # db.audit
+
+
+class RecogniserModel(Base):
+    """A recogniser a server archive fine-tuned (`toji train`): its weights, dictionary
+    and figures, kept in the database that every desk and worker of the archive reads,
+    since a server archive has no folder of its own. Each machine writes it out to its
+    cache before reading with it; a SQLite archive keeps its models in models/ beside it."""
+
+    __tablename__ = "models"
+
+    name: Mapped[str] = mapped_column(String(23), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    weights: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    dictionary: Mapped[str] = mapped_column(Text)
+    info: Mapped[dict] = mapped_column(JSON)
 
 
 class Setting(Base):

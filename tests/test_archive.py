@@ -16,7 +16,7 @@ def test_first_open_creates_the_schema_at_head(archive_path: Path) -> None:
     tables = set(inspect(archive.engine).get_table_names())
     assert {"scans", "pages", "text_lines", "audit_log", "alembic_version"} <= tables
     with archive.engine.connect() as c:
-        assert c.execute(text("select version_num from alembic_version")).scalar() == "0011"
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0012"
         assert c.execute(text("pragma journal_mode")).scalar() == "wal"
         assert c.execute(text("pragma foreign_keys")).scalar() == 1
     again = open_archive(archive_path)  # reopening migrates nothing and loses nothing
@@ -39,7 +39,7 @@ def test_an_archive_of_an_older_version_is_upgraded_keeping_its_rows(archive_pat
                 "values ('ab', '/scans/1.png', 10, 'stored', '2026-01-01')")
     archive = open_archive(archive_path)
     with archive.engine.connect() as c:
-        assert c.execute(text("select version_num from alembic_version")).scalar() == "0011"
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0012"
         assert c.execute(text("select path from scans")).scalar() == "/scans/1.png"
     assert "parcels" in inspect(archive.engine).get_table_names()
     # the archive as it was is kept beside it, taken before the upgrade

@@ -45,7 +45,7 @@ def test_migration_adds_forms_to_a_fresh_and_an_existing_archive(archive_path: P
                 "values (1, 1, 10, 10, 'x', 'no form')")
     archive = open_archive(archive_path)
     with archive.engine.connect() as c:
-        assert c.execute(text("select version_num from alembic_version")).scalar() == "0011"
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0012"
         assert c.execute(text("select template from pages")).one() == (None,)
         assert c.execute(text("select count(*) from forms")).scalar() == 0
     assert [f.source for f in list_forms(archive)] == ["built-in", "built-in"]

@@ -250,7 +250,7 @@ def test_an_archive_of_0007_gains_the_readings_table(tmp_path: Path):
     archive = open_archive(path)
     assert "readings" in inspect(archive.engine).get_table_names()
     with archive.engine.connect() as c:
-        assert c.execute(text("select version_num from alembic_version")).scalar() == "0011"
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0012"
         assert c.execute(text("select count(*) from readings")).scalar() == 0
         assert c.execute(text("select count(*) from scans")).scalar() == 1
 
@@ -309,3 +309,59 @@ def test_augmenting_slants_a_line_in_some_draws():
         top, bottom = (np.mean(np.nonzero(out[y] < 128)[0]) for y in (10, 38))
         leans.append(abs(top - bottom))
     assert max(leans) > 2.5 and min(leans) < 1.0
+
+
+@pytest.mark.slow
+def test_a_server_archive_keeps_its_models_in_the_database(trained, tmp_path, monkeypatch):
+    """A PostgreSQL archive has no folder of its own: a model trained for it is a row of
+    its `models` table, written out to each desk's cache, and `toji process` reads with
+    it there; a model the database no longer holds leaves the cache."""
+    from sqlalchemy import delete
+
+    from app.recognisers import _stored, resolve
+    from db.models import RecogniserModel
+    from tests.conftest import fresh_archive
+
+    archive, info, _ = trained
+    trained_file = models_folder(archive) / "tiny" / MODEL_FILE
+    server = fresh_archive("postgresql", tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "desk1"))
+    _stored(server, trained_file.parent, info)
+    use(server, "tiny")
+    assert engine_for(server) == "rapidocr+tiny"
+    cached = Path(resolve(server, "rapidocr+tiny").partition("@")[2])
+    assert cached.is_relative_to(tmp_path / "desk1")
+    assert cached.read_bytes() == trained_file.read_bytes()
+    page = tmp_path / "land_s2026_0001_light.jpg"
+    shutil.copy(SAMPLES / page.name, page)
+    url = server.engine.url.render_as_string(hide_password=False)
+    assert main(["process", str(page), "--db", url, "--quiet"]) == 0
+    with server.session() as session:
+        assert [p.engine for p in session.scalars(select(Page))] == ["rapidocr+tiny"]
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "desk2"))  # another desk
+    assert [m.name for m in list_models(server)] == ["tiny"]
+    assert (models_folder(server) / "tiny" / DICT_FILE).read_text(encoding="utf-8") \
+        == (trained_file.parent / DICT_FILE).read_text(encoding="utf-8")
+    with server.session() as session, session.begin():
+        session.execute(delete(RecogniserModel))
+    assert list_models(server) == [] and not (models_folder(server) / "tiny").exists()
+
+
+@pytest.mark.slow
+def test_a_backup_keeps_the_archives_models(trained, tmp_path):
+    """The model an archive reads with is part of it: a backup holds its files, hashed,
+    and the restored archive reads with it."""
+    from app.backup import backup, restore
+    from app.recognisers import resolve
+
+    archive, _, _ = trained
+    use(archive, "tiny")
+    manifest = backup(archive, tmp_path / "backup")
+    assert {Path(m["path"]).name for m in manifest["models"]} >= {MODEL_FILE, DICT_FILE,
+                                                                  INFO_FILE}
+    restored = restore(tmp_path / "backup", tmp_path / "restored" / "toji.db")
+    assert engine_for(restored) == "rapidocr+tiny"
+    path = Path(resolve(restored, "rapidocr+tiny").partition("@")[2])
+    assert path.is_relative_to(tmp_path / "restored")
+    assert path.read_bytes() == (models_folder(archive) / "tiny" / MODEL_FILE).read_bytes()
+    use(archive, "default")

@@ -55,7 +55,6 @@ ENGLISH = {
     "이전 CER": "CER before", "학습 줄": "Lines learnt", "새 글자": "New characters",
     "학습 시작": "Train", "선택한 모델 사용": "Use selected",
     "기본 모델로 되돌리기": "Back to the shipped model", "학습 횟수 (epoch)": "Epochs",
-    "모델은 SQLite 아카이브 옆에만 보관됩니다": "Models are kept beside a SQLite archive only",
     "기본 (PP-OCRv6)": "Shipped (PP-OCRv6)", "이제 이 모델로 읽습니다: ": "Now reading with: ",
     "줄": "lines", "줄/초": "lines/s", "사용합니다": "now in use",
     "보관만 합니다 (더 나쁨)": "kept, not used (not better)",

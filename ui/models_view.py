@@ -62,14 +62,10 @@ class ModelsPanel(QGroupBox):
         principal = current()
         admin = principal is not None and principal.may("settings")
         for button in (self.train_button, self.use_button, self.default_button):
-            button.setEnabled(admin and archive.folder is not None)
+            button.setEnabled(admin)
         self.refresh()
 
     def refresh(self) -> None:
-        if self.archive.folder is None:  # a server archive keeps no model folder
-            self.table.setRowCount(0)
-            self.status.setText(t("모델은 SQLite 아카이브 옆에만 보관됩니다"))
-            return
         active = recognisers.in_use(self.archive) or recognisers.DEFAULT
         rows = [(recognisers.DEFAULT, "", "", "", "", "")]
         for m in recognisers.list_models(self.archive):
