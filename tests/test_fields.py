@@ -191,3 +191,26 @@ def test_a_date_that_ends_at_its_month_is_marked() -> None:
     date = record(cell("events[0].date", "昭和二年六月")).events[0].date
     assert date.value["iso"] == "1927-06" and date.problems == ("the day was not read",)
     assert not record(cell("events[0].date", "昭和二年六月一日")).events[0].date.problems
+
+
+def test_a_category_read_as_its_two_stacked_halves_is_the_one_character() -> None:
+    """畓 is 水 over 田 and 垈 代 over 土; a brush's gap between the halves reads as two
+    characters, one edit from 田 and from 鹽田 alike."""
+    for raw, hanja, hangul in (("水田", "畓", "답"), ("代土", "垈", "대"), ("田", "田", "전"),
+                               ("鹽田", "鹽田", "염전")):
+        j = record(cell("category", raw)).as_json()["category"]
+        assert (j["hanja"], j["hangul"], j.get("raw", raw)) == (hanja, hangul, raw)
+        assert not j.get("problems")
+
+
+def test_a_character_read_before_a_dates_era_is_left_out_and_marked() -> None:
+    """A date begins with its era: 所 read before 大正 (a piece of a label beside it) is
+    not the date's. The date from the era on is kept, marked; a date that does not read
+    from its era on stays as read."""
+    j = record(cell("owners[0].date", "所大正染年參月參拾壹日")).as_json()["owners"][0]["date"]
+    assert (j["hanja"], j["iso"]) == ("大正柒年參月參拾壹日", "1918-03-31")
+    assert j["problems"]
+    j = record(cell("owners[0].date", "所大正年參月")).as_json()["owners"][0]["date"]
+    assert j["hanja"] == "所大正年參月" and "iso" not in j and j["problems"]
+    j = record(cell("owners[0].date", "大正七年三月三十一日")).as_json()["owners"][0]["date"]
+    assert j["iso"] == "1918-03-31" and not j.get("problems")

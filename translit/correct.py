@@ -24,6 +24,11 @@ REGISTER_FORMS = {"查": "査", "鎮": "鎭", "歩": "步", "裴": "裵"}
 
 # Look-alikes for single-character 지목, which no edit distance can rescue.
 CATEGORY_LOOKALIKES = {"沓": "畓", "畬": "畓", "岱": "垈", "袋": "垈", "甶": "田", "由": "田"}
+# 畓 and 垈 are each two characters stacked (水 over 田, 代 over 土), and a brush leaves a
+# gap between the halves that the recogniser reads as two characters. 水田 is what 畓
+# means besides; as read, it is one edit from both 田 and 鹽田, so no vocabulary match
+# can choose.
+CATEGORY_HALVES = {"水田": "畓", "代土": "垈"}
 
 # In dates, which hold only an era and numerals: what the recogniser makes of the
 # formal numerals and the eras' characters on faded brush writing (陵 for 陸, 染 for 柒,
@@ -106,6 +111,7 @@ def to_vocabulary(text: str, words: Collection[str], max_distance: int = 1) -> C
 
 
 def category(text: str) -> Corrected:
+    text = CATEGORY_HALVES.get(text, text)
     text = "".join(CATEGORY_LOOKALIKES.get(ch, ch) for ch in text)
     return to_vocabulary(text, vocabulary.CATEGORIES)
 

@@ -15,7 +15,7 @@ from typing import Any
 from ocr.cells import CellReading
 from ocr.unsure import unsure_of
 from translit import correct, gazetteer, measures, reading, vocabulary
-from translit.dates import parse_date
+from translit.dates import DateReading, parse_date
 from translit.numerals import DIGITS, NUMERAL_CHARS, parse_number
 
 LOW_CONFIDENCE = 0.80
@@ -230,12 +230,28 @@ def read_date(cell: CellReading) -> Field:
         mended = parse_date(fixed)
         if mended.iso:  # a look-alike misread
             text, d, problems = fixed, mended, ("date characters corrected",)
+    if not d.iso:
+        text, d, problems = _era_first(text, fixed, d, problems)
     if d.iso and d.day is None:
         # A register dates each entry to the day: one that ends at its month lost its
         # day's characters (faded, or cut off with the cell's edge), which a clerk reads.
         problems += ("the day was not read",)
     value = {"iso": d.iso, "hangul": d.hangul} if d.iso else {}
     return Field(hanja=text, value=value, problems=problems, **_base(cell))
+
+
+def _era_first(text: str, fixed: str, d: DateReading, problems: tuple[str, ...]
+               ) -> tuple[str, DateReading, tuple[str, ...]]:
+    """A register's date begins with its era: a character or two read before it (a piece
+    of the label beside it, a stroke of the row above) is not the date's. The date from
+    the era on, when it reads whole, is kept, and marked for the clerk to see what went."""
+    for era in vocabulary.ERAS:
+        at = fixed.find(era)
+        if 0 < at <= 2:
+            tail = parse_date(fixed[at:])
+            if tail.iso:
+                return fixed[at:], tail, (f"{fixed[:at]!r} before the era left out",)
+    return text, d, problems
 
 
 def read_event(cell: CellReading) -> Field:
