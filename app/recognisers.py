@@ -98,6 +98,11 @@ def models_folder(archive: Archive) -> Path:
     return folder
 
 
+# Cached model files this process has found to hold the weights of their row (path, sha):
+# a page read again asks for its model's path, and is not to hash 10 MB each time.
+_CHECKED: set[tuple[Path, str]] = set()
+
+
 def _written_out(archive: Archive, folder: Path) -> None:
     """Makes the cache folder mirror a server archive's `models` table: each model whose
     weights it lacks (or holds other weights of) written into folder/NAME/, the file
@@ -108,7 +113,9 @@ def _written_out(archive: Archive, folder: Path) -> None:
                                              RecogniserModel.sha256)).all())
         for name, sha in stored.items():
             target = folder / name / MODEL_FILE
-            if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == sha:
+            if (target, sha) in _CHECKED or target.is_file() \
+                    and hashlib.sha256(target.read_bytes()).hexdigest() == sha:
+                _CHECKED.add((target, sha))
                 continue
             row = session.get(RecogniserModel, name)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -118,8 +125,10 @@ def _written_out(archive: Archive, folder: Path) -> None:
             partial = target.with_suffix(".part")
             partial.write_bytes(row.weights)
             partial.replace(target)
+            _CHECKED.add((target, sha))
     for info in folder.glob(f"*/{INFO_FILE}") if folder.is_dir() else []:
         if info.parent.name not in stored:
+            _CHECKED.difference_update({c for c in _CHECKED if c[0].parent == info.parent})
             shutil.rmtree(info.parent, ignore_errors=True)
 
 
@@ -220,13 +229,14 @@ def generated_lines(count: int, wanted: str, context: list[str], seed: int = 0,
                     mixed: bool = True) -> list[ConfirmedLine]:
     """`count` lines drawn by the sample generator, each a confirmed value with one
     character replaced by one of `wanted` (characters with too few examples), so a rare
-    character is learnt in the company it keeps (a ditto mark alone). Every glyph is bent and inked as no font
-    draws it (samples.hand). With `mixed`, one line in three is written in the printed
-    form's typeface instead of the brush, so that a character the model never had is
-    learnt in more than one font's shape (the next clerk's hand is neither), and one in
-    four is written down the page and turned a quarter as the reading pipeline turns a
-    vertical line: taught upright only, a model read 乭 upright and dropped it from names
-    written down a card in a brush it had not seen (皇甫乭 read 皇甫)."""
+    character is learnt in the company it keeps (a ditto mark alone). Every glyph is bent
+    and inked as no font draws it (samples.hand). With `mixed`, one line in three is
+    written in the printed form's typeface instead of the brush, so that a character the
+    model never had is learnt in more than one font's shape (the next clerk's hand is
+    neither), and one in four is written down the page and turned a quarter as the
+    reading pipeline turns a vertical line: taught upright only, a model read 乭 upright
+    and dropped it from names written down a card in a brush it had not seen (皇甫乭 read
+    皇甫)."""
     from PIL import Image
 
     from app.training_set import HEIGHT, ConfirmedLine, as_ink
@@ -397,7 +407,7 @@ def train(archive: Archive, name: str | None = None, epochs: int = 5, with_sampl
     _decide(archive, info, say)
     (folder / INFO_FILE).write_text(json.dumps(asdict(info), ensure_ascii=False, indent=1),
                                     encoding="utf-8")
-    _stored(archive, folder, info)
+    _stored(archive, folder, info)  # its figures again, now saying whether it is used
     return info
 
 

@@ -204,10 +204,9 @@ def main() -> None:
         shipped, tuned = RapidOcrEngine(), RapidOcrEngine(recogniser=model)
         results = {name: held_out(name, folder, model, shipped, tuned, workdir)
                    for name, folder in folders.items() if name != "train"}
-        contexts = [o["name"]["hanja"] + "\t" + o["address"]["hanja"]
-                    for f in (folders["same_brush"],) for t in f.glob("*.json")
-                    for o in json.loads(t.read_text(encoding="utf-8"))["owners"]]
-        contexts = [c.split("\t")[k] for c in contexts for k in (0, 1)]
+        contexts = [o[key]["hanja"] for t in folders["same_brush"].glob("*.json")
+                    for o in json.loads(t.read_text(encoding="utf-8"))["owners"]
+                    for key in ("name", "address")]
         in_company = {}
         for brush in ("", args.left_out_brush):
             company = company_lines(100, contexts, args.seed, brush)

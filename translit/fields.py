@@ -230,8 +230,8 @@ def read_date(cell: CellReading) -> Field:
         mended = parse_date(fixed)
         if mended.iso:  # a look-alike misread
             text, d, problems = fixed, mended, ("date characters corrected",)
-    if not d.iso:
-        text, d, problems = _era_first(text, fixed, d, problems)
+    if not d.iso and (from_era := _from_era(fixed)):
+        text, d, problems = from_era
     if d.iso and d.day is None:
         # A register dates each entry to the day: one that ends at its month lost its
         # day's characters (faded, or cut off with the cell's edge), which a clerk reads.
@@ -240,18 +240,18 @@ def read_date(cell: CellReading) -> Field:
     return Field(hanja=text, value=value, problems=problems, **_base(cell))
 
 
-def _era_first(text: str, fixed: str, d: DateReading, problems: tuple[str, ...]
-               ) -> tuple[str, DateReading, tuple[str, ...]]:
+def _from_era(text: str) -> tuple[str, DateReading, tuple[str, ...]] | None:
     """A register's date begins with its era: a character or two read before it (a piece
     of the label beside it, a stroke of the row above) is not the date's. The date from
-    the era on, when it reads whole, is kept, and marked for the clerk to see what went."""
+    the era on, when it reads whole, with the problem that marks it for the clerk to see
+    what went; None when it does not."""
     for era in vocabulary.ERAS:
-        at = fixed.find(era)
+        at = text.find(era)
         if 0 < at <= 2:
-            tail = parse_date(fixed[at:])
+            tail = parse_date(text[at:])
             if tail.iso:
-                return fixed[at:], tail, (f"{fixed[:at]!r} before the era left out",)
-    return text, d, problems
+                return text[at:], tail, (f"{text[:at]!r} before the era left out",)
+    return None
 
 
 def read_event(cell: CellReading) -> Field:
