@@ -37,6 +37,7 @@ from ocr.engine import OcrEngine
 from ocr.layout import Grid
 from ocr.preprocess import Prepared
 from ocr.table import Rect, aligned, gap, neighbours, shared, table_of, thin_dark
+from translit import content
 from translit.numerals import NUMERAL_CHARS
 
 DIRECTIONS = ("left", "up", "right")  # where a value's label is looked for, in this order
@@ -561,6 +562,16 @@ def _number_ends(before: Item, label: Item) -> bool:
         and before.text.strip()[-1:] in NUMERAL_CHARS
 
 
+def _opens_value(label: Item, after: Item) -> bool:
+    """A label matched only roughly whose line goes on into a value that, read with it,
+    is a word of a field (所有 of a faded 所有權移轉, read as 所有者 one edit off): the
+    value's head, not a label. A label printed in full stays one."""
+    if label.label is None or labels.normalise(label.text) == label.label.word:
+        return False
+    whole = content.best(label.text + after.text)[1]
+    return whole >= content.LIKELY and whole > content.best(after.text)[1]
+
+
 def _spelled(run: list[Item]) -> bool:
     """A word written a character at a time, each standing apart (賣, 買)."""
     return all(len(it.text.strip()) == 1 for it in run)
@@ -596,6 +607,13 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine, pa
                                                 it.block.box[3] - it.block.box[1]))
         down = longest.block.vertical
         mine.sort(key=lambda it: it.block.box[1] if down else it.block.box[0])
+        for k, it in enumerate(mine[:-1]):
+            after = mine[k + 1]
+            if it.label is not None and after.label is None \
+                    and _one_line(it.block, after.block, _thickness(it.block, down), down, faded) \
+                    and _opens_value(it, after):
+                mine[k] = replace(it, label=None)
+                items = [mine[k] if o is it else o for o in items]
         open_runs: list[list[Item]] = []
         for it in mine:
             run = next((r for r in open_runs if not WHOLE_DATE.fullmatch(r[-1].text.strip())

@@ -107,6 +107,8 @@ def test_a_date_misread_with_look_alikes_is_read_and_marked() -> None:
     ("大正壹捨年壹拾貳月壹拾陸日", "1921-12-16"),
     ("昭和壹拾陸年柒月壹拾律日", "1941-07-14"),  # 律 津 for 肆
     ("檀紀肆仟貳佰捌拾參年壹拾戴月戒拾玖日", "1950-12-29"),  # 戴 戒 for 貳
+    ("西紀壹什玖佰肆拾柒年壹拾貳月壹日", "1947-12-01"),  # 什 for 仟
+    ("檀紀肆仟貳佰玫拾壹年壹拾月壹拾及日", "1958-10-19"),  # 玫 and 及 for 玖
 ])
 def test_formal_numerals_misread_as_characters_sharing_their_parts_are_mended(read: str,
                                                                            iso: str) -> None:
@@ -214,3 +216,30 @@ def test_a_character_read_before_a_dates_era_is_left_out_and_marked() -> None:
     assert j["hanja"] == "所大正年參月" and "iso" not in j and j["problems"]
     j = record(cell("owners[0].date", "大正七年三月三十一日")).as_json()["owners"][0]["date"]
     assert j["iso"] == "1918-03-31" and not j.get("problems")
+
+
+@pytest.mark.parametrize(("read", "hanja", "iso"), [
+    ("和十二年四月拾日", "昭和十二年四月拾日", "1937-04-10"),  # 昭 gone pale
+    ("睡和柒年柒月參拾日", "昭和柒年柒月參拾日", "1932-07-30"),  # 昭 misread
+    ("紀四千二百八十二年九月九日", "檀紀四千二百八十二年九月九日", "1949-09-09"),
+    ("紀1963年九月三十日", "西紀1963年九月三十日", "1963-09-30"),  # the year tells 西紀 from 檀紀
+])
+def test_a_date_whose_era_lost_its_first_character_is_mended_and_marked(
+        read: str, hanja: str, iso: str) -> None:
+    j = record(cell("owners[0].date", read)).as_json()["owners"][0]["date"]
+    assert (j["hanja"], j["iso"]) == (hanja, iso) and j["problems"]
+
+
+def test_a_date_with_no_era_at_all_is_not_given_one() -> None:
+    """Which era a bare 十二年 belongs to the page does not say: it stays for the clerk."""
+    j = record(cell("owners[0].date", "十二年四月拾日")).as_json()["owners"][0]["date"]
+    assert "iso" not in j and j["problems"]
+
+
+def test_an_event_word_whose_head_went_pale_is_the_word_it_ends_and_marked() -> None:
+    """權保存: the end of 所有權保存 and of no other event word. 保存 alone (two characters)
+    and 定, which end several words, stay as read."""
+    j = record(cell("owners[0].cause", "權保存")).as_json()["owners"][0]["cause"]
+    assert j["hanja"] == "所有權保存" and j["problems"]
+    j = record(cell("owners[0].cause", "保存")).as_json()["owners"][0]["cause"]
+    assert j["hanja"] == "保存" and j["problems"]

@@ -76,6 +76,32 @@ def test_content_says_what_a_value_is(text: str, kind: str) -> None:
     assert content.best(text)[0] == kind
 
 
+@pytest.mark.parametrize("text", ["高陽郡意島而華里百四十七番地", "面幸州外里百十三番地",
+                                  "高陽郡點島面于陽里百四十七春"])
+def test_an_address_too_misread_for_the_gazetteer_is_an_address_by_its_shape(text: str) -> None:
+    """Two or three characters of its place misread, an address still ends in a number
+    and 番地 after a 郡/面/里, or begins with a county the gazetteer knows."""
+    assert content.best(text)[0] == "address"
+
+
+def test_a_county_with_its_rest_gone_pale_is_no_name() -> None:
+    """高陽郡 leads with a surname (高), but no name ends in 郡."""
+    assert "name" not in content.kinds("高陽郡知") and content.best("高一春")[0] == "name"
+
+
+def test_an_address_under_the_cause_heading_is_filed_as_the_address() -> None:
+    """A 事由 heading read over the address column (its own heading illegible): the
+    misread address is filed as the owner's address, not as a second cause that parts
+    its row in two and shifts every owner after it."""
+    cells = [_value("高陽郡意島而華里百四十七番地", "cause", (1076, 1728, 1652, 1987)),
+             _value("大正十五年三月二日", "date", (241, 1731, 693, 1990)),
+             _value("遺贈", "cause", (710, 1731, 1060, 1987), None),
+             _value("高一春", "name", (1669, 1731, 2045, 1987), None)]
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert fields["owners[0].address"] == "高陽郡意島而華里百四十七番地"
+    assert fields["owners[0].cause"] == "遺贈" and "owners[1].name" not in fields
+
+
 def test_a_name_under_a_closed_list_label_is_a_name() -> None:
     """事故 holds event words only: a name standing under it is the owner's name."""
     got = {c.field: c for c in assign([_value("嚴洙一", "cause", (0, 100, 200, 190)),
@@ -113,6 +139,53 @@ def test_one_table_of_history_and_owners_is_told_apart_by_its_entries() -> None:
     assert fields["owners[0].name"] == "金正一" and fields["owners[1].name"] == "李文"
     assert fields["owners[1].cause"] == "賣買" and "events[2].date" not in fields
     assert "拾貳圓" not in fields.values()
+
+
+def test_a_row_dated_for_a_sale_whose_name_went_unread_is_an_owner() -> None:
+    """A row with a date and 所有權移轉 but no name or address read (a name written small
+    under a seal, a ditto mark read as noise): an owner whose name a clerk supplies, not
+    a 沿革 entry that leaves the owners one short and shifts every owner after it."""
+    rows = [("大正五年六月四日", "査定", "申炳一", "高陽郡恩平面碌磻里"),
+            ("大正玖年伍月壹拾柒日", "所有權移轉", None, None),
+            ("大正十五年十一月九日", "遺贈", "李一錫", "高陽郡纛島面華陽里")]
+    cells = []
+    for i, (date, cause, name, address) in enumerate(rows):
+        y = 100 + 100 * i
+        cells.append(_value(date, "date", (0, y, 300, y + 90), None))
+        cells.append(_value(cause, "cause", (300, y, 400, y + 90), None))
+        if name:
+            cells.append(_value(address, "address", (400, y, 600, y + 90), None))
+            cells.append(_value(name, "name", (600, y, 700, y + 90), None))
+    cells.append(_value("昭和六年十二月二十二日", "date", (0, -100, 300, -10), None))
+    cells.append(_value("分割", "cause", (300, -100, 400, -10), None))
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert fields["events[0].event"] == "分割" and "events[1].date" not in fields
+    assert fields["owners[1].cause"] == "所有權移轉" and "owners[1].name" not in fields
+    assert fields["owners[2].name"] == "李一錫"
+
+
+def test_a_value_read_in_two_pieces_under_one_heading_is_one_value() -> None:
+    """An address read as two pieces, a faded character between them (高陽郡知 面幸州外里…),
+    each under the 住所 heading of its row: one address, marked, in one owner; as two
+    values the second would open an owner of its own and shift every owner after it."""
+    def piece(text: str, key: str, label: str, box: tuple[int, int, int, int]) -> CellReading:
+        x0, y0, x1, y1 = box
+        return replace(_value(text, key, box), label=label,
+                       box=((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
+
+    cells = [piece("昭和十二年四月拾日", "date", "年月日", (336, 1601, 720, 1788)),
+             piece("所有權保存", "cause", "事故", (738, 1601, 948, 1788)),
+             piece("面幸州外里百十三番地", "address", "住所", (1152, 1664, 1403, 1685)),
+             piece("高陽郡知", "address", "住所", (1006, 1665, 1107, 1687)),
+             piece("河大炳", "name", "氏名", (1482, 1600, 1709, 1788)),
+             piece("昭和壹拾捌年壹拾貳月貳拾日", "date", "年月日", (337, 1807, 719, 1994)),
+             piece("賣買", "cause", "事故", (738, 1807, 948, 1994)),
+             piece("松本正雄", "name", "氏名", (1482, 1807, 1709, 1997))]
+    out = {c.field: c for c in assign(cells) if c.field}
+    assert out["owners[0].address"].text == "高陽郡知面幸州外里百十三番地"
+    assert any("two pieces" in d for d in out["owners[0].address"].doubts)
+    assert out["owners[0].name"].text == "河大炳" and out["owners[1].name"].text == "松本正雄"
+    assert "owners[2].name" not in out
 
 
 def test_a_bare_number_under_the_lot_label_stays_the_lot() -> None:
@@ -222,6 +295,14 @@ def test_a_date_and_its_event_read_as_one_line_are_two_fields() -> None:
         _value("李成文", "name", (300, 100, 400, 190))]) if c.field}
     assert fields == {"owners[0].date": "昭和八年九月三十日", "owners[0].cause": "賣買",
                       "owners[0].name": "李成文"}
+
+
+def test_a_cause_and_a_name_read_as_one_line_are_two_fields_marked() -> None:
+    got = {c.field: c for c in assign([_value("相續南宮玉", "name", (300, 100, 700, 190)),
+                                       _value("大正五年三月拾日", "date", (0, 100, 290, 190))])}
+    assert got["owners[0].cause"].text == "相續" and got["owners[0].name"].text == "南宮玉"
+    assert got["owners[0].name"].doubts
+    assert content.cause_and_name("相續") is None and content.cause_and_name("賣買金") is None
 
 
 def test_an_address_and_a_name_read_as_one_line_are_two_fields() -> None:
@@ -482,6 +563,23 @@ def test_a_wide_gap_joins_a_line_only_where_a_faded_character_fills_it() -> None
     assert _one_line(a, b, 30, False, faded)
     far = Block((500, 100, 600, 130), False)
     assert not _one_line(a, far, 30, False, np.ones((300, 700), bool))
+
+
+def test_a_label_read_off_the_head_of_a_faded_event_word_is_the_words_head() -> None:
+    """所有 of a faded 所有權移轉, read apart, is 所有者 one edit off, a label; the rest
+    (推移轉) beside it would be that label's value. Read with the rest it is an event word:
+    the line is read again whole. 所有者 printed in full before a name stays a label."""
+    from ocr.preprocess import Prepared
+    from ocr.structure import _lines_rejoined
+
+    page = Prepared(np.full((300, 700), 255, np.uint8), np.zeros((300, 700), bool), np.eye(3), 0, 0.0)
+    head = [_item("所有", (100, 100, 160, 140), 0), _item("推移轉", (165, 100, 260, 140), 0)]
+    assert head[0].label is not None
+    out = _lines_rejoined(page, head, _WholeLine("所有權移轉"), 128)
+    assert [(it.text, it.label) for it in out] == [("所有權移轉", None)]
+    printed = [_item("所有者", (100, 100, 190, 140), 0), _item("金正一", (195, 100, 290, 140), 0)]
+    engine = _WholeLine("所有者金正一")
+    assert _lines_rejoined(page, printed, engine, 128) == printed and engine.crops == 0
 
 
 def test_a_name_cut_by_a_seals_frame_is_read_whole_past_the_shards() -> None:

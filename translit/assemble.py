@@ -29,6 +29,7 @@ SUMS = ("賃貸價格", "地價")  # headings of columns of sums, kept aside
 NOT_RECOGNISED = "form not recognised"
 ROW_DOUBT = "read as one line with the values beside it"
 WRAP_DOUBT = "a line between two values: which one it goes on is a guess"
+PIECES_DOUBT = "read in two pieces under one label: joined, what stood between them may be lost"
 DITTO_SIZE = 0.3  # a ditto mark is at least this share of a character (the line it repeats) each way
 WANDER = 0.8  # a value whose middle is this near a row's (for the thinner of the two) is in it
 Rect = tuple[int, int, int, int]
@@ -235,6 +236,10 @@ def _parted(cells: list[CellReading]) -> list[CellReading]:
             both = content.date_and_event(cell.text)
         if both is None and cell.key in (None, "address", "name"):
             keys, both = ("address", "name"), content.place_and_name(cell.text)
+        if both is None and cell.key in (None, "cause", "name"):
+            keys, both = ("cause", "name"), content.cause_and_name(cell.text)
+            if both is not None:  # which column the line stood in, the label cannot say
+                cell = replace(cell, doubts=cell.doubts + (ROW_DOUBT,))
         if both is None and cell.key in (None, *ROW_KEYS):
             out += _parted_at_gaps(cell)
             continue
@@ -345,9 +350,58 @@ def _grouped(cells: list[CellReading], across: bool) -> list[list[CellReading]]:
     groups = _strays_joined(list(linked.values()), cells, spans)
     entries: list[list[CellReading]] = []
     for members in sorted(groups, key=lambda m: position(cells[m[0]])):
-        entries += _in_order(_ditto_placed([cells[i] for i in members]),
-                             [spans[i] for i in members])
+        values, bands = _pieces_joined([cells[i] for i in members],
+                                       [spans[i] for i in members], across)
+        entries += _in_order(_ditto_placed(values), bands)
     return entries
+
+
+def _pieces_joined(cells: list[CellReading], spans: list[tuple[int, int]], across: bool
+                   ) -> tuple[list[CellReading], list[tuple[int, int]]]:
+    """Two values under one label, on one line of one entry: the pieces of one value (a
+    character gone too pale to read between 高陽郡知 and 面幸州外里), joined in the order
+    they are written and marked. A row holds one value a label; read as two, the second
+    would be an entry of its own and shift every entry after it."""
+    cells, spans = list(cells), list(spans)
+    joined = True
+    while joined:
+        joined = False
+        pairs = [(m, n) for m in range(len(cells)) for n in range(m + 1, len(cells))]
+        for i, j in pairs:
+            a, b = cells[i], cells[j]
+            if a.key != b.key or a.label is None or (a.label, a.relation) != (b.label, b.relation) \
+                    or _is_ditto(a.text) or _is_ditto(b.text) \
+                    or shared(*spans[i], *spans[j]) < 0.5:
+                continue
+            first, second = (a, b) if _along(a, across) <= _along(b, across) else (b, a)
+            area = _union_area(a.area, b.area)
+            cells[i] = replace(first, text=first.text + second.text, area=area,
+                               box=_union_box(first.box, second.box),
+                               confidence=min(a.confidence, b.confidence),
+                               doubts=first.doubts + (PIECES_DOUBT,))
+            spans[i] = (min(spans[i][0], spans[j][0]), max(spans[i][1], spans[j][1]))
+            del cells[j], spans[j]
+            joined = True
+            break
+    return cells, spans
+
+
+def _along(cell: CellReading, across: bool) -> float:
+    """Where a value's ink begins along its line: from the left in a row, from the top
+    in a column."""
+    return min(p[0] if across else p[1] for p in cell.box)
+
+
+def _union_area(a: Rect | None, b: Rect | None) -> Rect | None:
+    if a is None or b is None:
+        return a or b
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+
+
+def _union_box(a: tuple[tuple[float, float], ...], b: tuple[tuple[float, float], ...]
+               ) -> tuple[tuple[float, float], ...]:
+    xs, ys = [p[0] for p in a + b], [p[1] for p in a + b]
+    return (min(xs), min(ys)), (max(xs), min(ys)), (max(xs), max(ys)), (min(xs), max(ys))
 
 
 def _strays_joined(groups: list[list[int]], cells: list[CellReading],
@@ -506,7 +560,13 @@ def _apart(rows: list[CellReading], particulars: list[CellReading]) -> list[Cell
 
 
 def _is_owner(entry: list[CellReading]) -> bool:
+    """An entry with a name or an address, or dated for a change of owner (a sale, an
+    inheritance) whose name and address could not be read: filed as a 沿革 entry, it
+    would leave the owners one short and shift every owner after it."""
     if any(c.key in OWNER_KEYS for c in entry):
+        return True
+    if any(c.key == "cause" and correct.event(correct.register_forms(c.text)).text
+           in vocabulary.OWNER_CAUSES for c in entry):
         return True
     return all(c.section == "owners" for c in entry)
 

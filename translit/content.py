@@ -9,9 +9,10 @@ is no legible label the content alone names the field.
 
 from __future__ import annotations
 
+import functools
 import re
 
-from translit import correct, measures, vocabulary
+from translit import correct, gazetteer, measures, vocabulary
 from translit.dates import PATTERN, parse_date
 from translit.numerals import NUMERAL_CHARS, parse_number
 
@@ -36,6 +37,8 @@ def _name_strength(text: str) -> float:
         return 0.0  # given names hold numerals (正一, 一郎), but not only numerals
     if not all(_written_name(ch) for ch in text):
         return 0.0  # letters, digits, marks (〃 read as Il): no name
+    if any(text.startswith(county) for county in _counties()):
+        return 0.0  # 高陽郡 and its rest gone pale: a place, though 高 is a surname
     if text[:2] in vocabulary.SOSHI_SURNAMES or text[:2] in vocabulary.SURNAMES:
         return 0.7
     if text[0] in vocabulary.SURNAMES or text[0] in correct.SURNAME_LOOKALIKES:
@@ -71,12 +74,38 @@ def kinds(text: str) -> dict[str, float]:
         with_do = "do" in p.levels
         out["location"] = strength if with_do else strength * 0.8
         out["address"] = strength * (1.0 if text.endswith("番地") or not with_do else 0.8)
+    if "address" not in out:
+        shape = _place_shape(text)
+        if shape:
+            out["address"] = shape
     if _is_numeral(text) and len(text) <= 4 and parse_number(text) is not None:
         out["grade"] = 0.6
     name = _name_strength(text)
     if name and name > max(out.values(), default=0.0):
         out["name"] = name
     return out
+
+
+BANJI_END = re.compile("[" + "".join(sorted(NUMERAL_CHARS)) + "]+[番" + correct.BANJI_LOOKALIKES + "]地$")
+
+
+@functools.cache
+def _counties() -> frozenset[str]:
+    return frozenset(p.gun[0] for p in gazetteer.places())
+
+
+def _place_shape(text: str) -> float:
+    """How surely a place the gazetteer cannot match (two of its characters misread:
+    高陽郡意島而華里百四十七番地) is still an address by its shape: it ends in a lot's
+    number and 番地 after a 郡, 面, 里 or 洞, or it begins with a county the gazetteer
+    knows (the rest misread)."""
+    if len(text) < 5:
+        return 0.0
+    if BANJI_END.search(text) and any(ch in text for ch in "郡面里洞"):
+        return 0.7
+    if any(text.startswith(county) for county in _counties()):
+        return 0.6
+    return 0.0
 
 
 PLACE_END = re.compile(r"(?:番地|[里洞])\s*")
@@ -92,6 +121,18 @@ def place_and_name(text: str) -> tuple[str, str] | None:
     if not name or _name_strength(name) < 0.6:
         return None
     return (place, name) if kinds(place).get("address", 0.0) >= LIKELY else None
+
+
+def cause_and_name(text: str) -> tuple[str, str] | None:
+    """An entry's cause and its owner's name read as one line (相續南宮玉: the columns
+    side by side, their rule worn), parted after the event word; None when the text is
+    not so."""
+    text = correct.register_forms(text)
+    cause = max((word for word in vocabulary.EVENTS if text.startswith(word)), key=len, default=None)
+    if cause is None:
+        return None
+    name = text[len(cause):].strip()
+    return (cause, name) if name and _name_strength(name) >= 0.6 else None
 
 
 def _dated(text: str) -> tuple[str, str] | None:

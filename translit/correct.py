@@ -38,7 +38,9 @@ DATE_LOOKALIKES = str.maketrans({"陵": "陸", "染": "柒", "建": "肆", "植"
                                  # 拾 (扌合) and the characters that share its parts
                                  **dict.fromkeys("給捨怡洽恰抬", "拾"),
                                  **dict.fromkeys("津律", "肆"), **dict.fromkeys("戴戒", "貳"),
-                                 "柴": "柒", "例": "捌", "政": "玖"})
+                                 "柴": "柒", "例": "捌", "政": "玖",
+                                 # a stroke short or a part alike: 什 仟, 玫 and 及 玖 (久)
+                                 "什": "仟", "玫": "玖", "及": "玖"})
 
 # The 番 of an address's 番地 after its number, as the recogniser misreads it.
 BANJI_LOOKALIKES = "香壽寿寺奋畨采"
@@ -117,7 +119,15 @@ def category(text: str) -> Corrected:
 
 
 def event(text: str) -> Corrected:
-    return to_vocabulary(text, vocabulary.EVENTS)
+    """The event word a reading is; or the one word it is the end of, when its head went
+    too pale to read (權保存 of 所有權保存: the edits are the characters lost)."""
+    found = to_vocabulary(text, vocabulary.EVENTS)
+    if found.known or len(text) < 3:
+        return found
+    ends = [word for word in vocabulary.EVENTS if word.endswith(text) and word != text]
+    if len(ends) != 1:
+        return found
+    return Corrected(ends[0], True, len(ends[0]) - len(text))
 
 
 @dataclass(frozen=True)

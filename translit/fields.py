@@ -230,7 +230,7 @@ def read_date(cell: CellReading) -> Field:
         mended = parse_date(fixed)
         if mended.iso:  # a look-alike misread
             text, d, problems = fixed, mended, ("date characters corrected",)
-    if not d.iso and (from_era := _from_era(fixed)):
+    if not d.iso and (from_era := _from_era(fixed) or _era_mended(fixed)):
         text, d, problems = from_era
     if d.iso and d.day is None:
         # A register dates each entry to the day: one that ends at its month lost its
@@ -254,9 +254,26 @@ def _from_era(text: str) -> tuple[str, DateReading, tuple[str, ...]] | None:
     return None
 
 
+def _era_mended(text: str) -> tuple[str, DateReading, tuple[str, ...]] | None:
+    """A date whose era lost its first character (gone pale: 和十二年四月拾日) or had it
+    misread (睡和): the one era it then reads whole in, with the problem that marks it.
+    檀紀 and 西紀 share 紀; the year tells them apart (4282 is no year of 西紀)."""
+    found = []
+    for era in vocabulary.ERAS:
+        for start in (1, 2):  # the first character lost, or read as another
+            if text[start - 1:start] == era[1] and text[:start] != era[:start]:
+                mended = era + text[start:]
+                reading = parse_date(mended)
+                if reading.iso:
+                    found.append((mended, reading, (f"era read as {text[:start]!r}: taken as {era}",)))
+    return found[0] if len(found) == 1 else None
+
+
 def read_event(cell: CellReading) -> Field:
     c = correct.event(correct.register_forms(cell.text))
     problems = () if c.known else ("unknown event word",)
+    if c.known and c.distance > 1:  # the word's head went unread: a guess from its end
+        problems = (f"read as {cell.text!r}: taken as {c.text}",)
     value = {"hangul": vocabulary.EVENTS[c.text]} if c.known else {}
     return Field(hanja=c.text, value=value, problems=problems, **_base(cell))
 

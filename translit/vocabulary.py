@@ -27,6 +27,12 @@ EVENTS: dict[str, str] = {
     "質權設定": "질권설정", "典當權設定": "전당권설정", "地上權設定": "지상권설정",
 }
 
+# The causes that change who owns a parcel: an entry dated for one of these is an owner's
+# row (its buyer, heir or legatee), never a 沿革 entry, which records what befell the
+# land itself (分割, 地目變換, 登錄 …). 査定 opens both tables.
+OWNER_CAUSES = frozenset({"所有權移轉", "所有權保存", "相續", "家督相續", "遺産相續", "遺贈",
+                          "賣買", "贈與"})
+
 # Era names as written on the cards (others are reading errors).
 ERAS = ("隆熙", "明治", "大正", "昭和", "檀紀", "西紀")
 
