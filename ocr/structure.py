@@ -563,13 +563,16 @@ def _number_ends(before: Item, label: Item) -> bool:
 
 
 def _opens_value(label: Item, after: Item) -> bool:
-    """A label matched only roughly whose line goes on into a value that, read with it,
-    is a word of a field (所有 of a faded 所有權移轉, read as 所有者 one edit off): the
-    value's head, not a label. A label printed in full stays one."""
-    if label.label is None or labels.normalise(label.text) == label.label.word:
+    """A label whose line goes on into a value that, read with it, is a word of a field:
+    the value's head, not a label. Matched only roughly (所有 of a faded 所有權移轉, read
+    as 所有者 one edit off), the two need only likely be a word; read exactly (地目 of the
+    event 地目變換), they must surely be one. A label printed before its value stays one."""
+    if label.label is None:
         return False
+    exact = labels.normalise(label.text) == label.label.word
     whole = content.best(label.text + after.text)[1]
-    return whole >= content.LIKELY and whole > content.best(after.text)[1]
+    return whole >= (content.SURE if exact else content.LIKELY) \
+        and whole > content.best(after.text)[1]
 
 
 def _spelled(run: list[Item]) -> bool:

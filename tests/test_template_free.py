@@ -577,6 +577,9 @@ def test_a_label_read_off_the_head_of_a_faded_event_word_is_the_words_head() -> 
     assert head[0].label is not None
     out = _lines_rejoined(page, head, _WholeLine("所有權移轉"), 128)
     assert [(it.text, it.label) for it in out] == [("所有權移轉", None)]
+    event = [_item("地目", (100, 100, 160, 140), 0), _item("變換", (165, 100, 230, 140), 0)]
+    out = _lines_rejoined(page, event, _WholeLine("地目變換"), 128)
+    assert [(it.text, it.label) for it in out] == [("地目變換", None)]
     printed = [_item("所有者", (100, 100, 190, 140), 0), _item("金正一", (195, 100, 290, 140), 0)]
     engine = _WholeLine("所有者金正一")
     assert _lines_rejoined(page, printed, engine, 128) == printed and engine.crops == 0

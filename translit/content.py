@@ -86,7 +86,7 @@ def kinds(text: str) -> dict[str, float]:
     return out
 
 
-BANJI_END = re.compile("[" + "".join(sorted(NUMERAL_CHARS)) + "]+[番" + correct.BANJI_LOOKALIKES + "]地$")
+BANJI_END = re.compile("[" + "".join(sorted(NUMERAL_CHARS)) + "]+.地$")  # 番 as read or misread
 
 
 @functools.cache

@@ -23,7 +23,9 @@ from translit import gazetteer, vocabulary
 REGISTER_FORMS = {"查": "査", "鎮": "鎭", "歩": "步", "裴": "裵"}
 
 # Look-alikes for single-character 지목, which no edit distance can rescue.
-CATEGORY_LOOKALIKES = {"沓": "畓", "畬": "畓", "岱": "垈", "袋": "垈", "甶": "田", "由": "田"}
+# 華 is what the recogniser answers for a brush-written 垈 (代 over 土); no 지목 is 華.
+CATEGORY_LOOKALIKES = {"沓": "畓", "畬": "畓", "岱": "垈", "袋": "垈", "華": "垈", "甶": "田",
+                       "由": "田"}
 # 畓 and 垈 are each two characters stacked (水 over 田, 代 over 土), and a brush leaves a
 # gap between the halves that the recogniser reads as two characters. 水田 is what 畓
 # means besides; as read, it is one edit from both 田 and 鹽田, so no vocabulary match
@@ -39,11 +41,9 @@ DATE_LOOKALIKES = str.maketrans({"陵": "陸", "染": "柒", "建": "肆", "植"
                                  **dict.fromkeys("給捨怡洽恰抬", "拾"),
                                  **dict.fromkeys("津律", "肆"), **dict.fromkeys("戴戒", "貳"),
                                  "柴": "柒", "例": "捌", "政": "玖",
-                                 # a stroke short or a part alike: 什 仟, 玫 and 及 玖 (久)
-                                 "什": "仟", "玫": "玖", "及": "玖"})
-
-# The 番 of an address's 番地 after its number, as the recogniser misreads it.
-BANJI_LOOKALIKES = "香壽寿寺奋畨采"
+                                 # a stroke short or a part alike: 什 仟, 玫 and 及 玖 (久),
+                                 # 賣 壹 (士 over a body)
+                                 "什": "仟", "玫": "玖", "及": "玖", "賣": "壹"})
 
 # In names: 乭 (a given-name character made in Korea) is beyond the recogniser, which
 # answers 瓦; a surname misread as a look-alike that is no surname.
@@ -58,9 +58,10 @@ CONFUSABLE: frozenset[frozenset[str]] = frozenset(frozenset(p) for p in (
     "炳柄", "泰秦", "承丞", "鍾鐘", "洙沫", "俊後", "德徳", "光先", "學学", "喜嘉", "鳳風",
     "龍竜", "來来", "禮礼", "文丈", "貴責", "成戍", "一二", "二三", "正五", "在任", "仁化",
     "福副", "奉秦", "春椿", "壽寿", "昌晶", "淳停", "善義", "浩治", "相想", "用田", "閔閱",
-    "裵衰", "乭乳", "乭雹", "乭泵",
+    "裵衰", "乭乳", "乭雹", "乭泵", "具異",
 ))
-SURNAME_LOOKALIKES = {"由": "申", "中": "申", "査": "車", "襄": "裵", "褻": "裵", "衰": "裵"}
+SURNAME_LOOKALIKES = {"由": "申", "中": "申", "査": "車", "襄": "裵", "褻": "裵", "衰": "裵",
+                      "異": "具"}
 
 
 @dataclass(frozen=True)

@@ -280,9 +280,9 @@ def read_event(cell: CellReading) -> Field:
 
 def read_address(cell: CellReading) -> Field:
     text = correct.register_forms(cell.text)
-    corrected = len(text) >= 3 and text[-1] == "地" and text[-2] in correct.BANJI_LOOKALIKES \
+    corrected = len(text) >= 3 and text[-1] == "地" and text[-2] not in NUMERAL_CHARS | {"番"} \
         and text[-3] in NUMERAL_CHARS
-    if corrected:  # …四十八香地: after a number, only 番 stands before 地
+    if corrected:  # …四十八香地, 百十五魯地: after a number, only 番 stands before 地
         text = text[:-2] + "番地"
     m = ADDRESS_NUMBER.fullmatch(text)
     place_text, number_text = (m["place"], m["number"]) if m else (text, None)
