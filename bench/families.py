@@ -158,8 +158,10 @@ def run(pages: int, seed: int, show_errors: bool = False) -> dict[str, Any]:
         for family, parcel_id, final in owners:
             for script, name in (("hanja", final["hanja"]), ("hangul", final["hangul"])):
                 hits = search_owners(archive, owner_query(name=name, limit=200))
-                families[family].found[script] += any(h.parcel_id == parcel_id and h.is_final
-                                                       for h in hits)
+                found = any(h.parcel_id == parcel_id and h.is_final for h in hits)
+                families[family].found[script] += found
+                if show_errors and not found:
+                    print(f"  {family} parcel {parcel_id}: final owner {name} not found")
     return _report(families, template_path, pages, seed)
 
 

@@ -581,8 +581,16 @@ def _spelled(run: list[Item]) -> bool:
 
 
 def _date_or_word(run: list[Item]) -> bool:
-    """Pieces that are a date's (年 and 月 among them) or a word's, one by one."""
-    return _spelled(run) or all(mark in "".join(it.text for it in run) for mark in "年月")
+    """Pieces that are a date's (年 and 月 among them) or a word's: one by one, or
+    together a word of the events' or the 지목's closed lists (地目 變換)."""
+    joined = "".join(it.text for it in run)
+    return _spelled(run) or all(mark in joined for mark in "年月") or _sure_word(joined)
+
+
+def _sure_word(text: str) -> bool:
+    """Whether a text is surely a word of a closed list (an event, a 지목)."""
+    found = content.kinds(text)
+    return max(found.get("cause", 0.0), found.get("category", 0.0)) >= content.SURE
 
 
 def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine, pale: int,
@@ -610,11 +618,10 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine, pa
                                                 it.block.box[3] - it.block.box[1]))
         down = longest.block.vertical
         mine.sort(key=lambda it: it.block.box[1] if down else it.block.box[0])
-        for k, it in enumerate(mine[:-1]):
-            after = mine[k + 1]
-            if it.label is not None and after.label is None \
-                    and _one_line(it.block, after.block, _thickness(it.block, down), down, faded) \
-                    and _opens_value(it, after):
+        for k, it in enumerate(mine):
+            after = next((o for o in mine[k + 1:] if o.label is None and _one_line(
+                it.block, o.block, _thickness(it.block, down), down, faded)), None)
+            if it.label is not None and after is not None and _opens_value(it, after):
                 mine[k] = replace(it, label=None)
                 items = [mine[k] if o is it else o for o in items]
         open_runs: list[list[Item]] = []
@@ -646,7 +653,8 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine, pa
         surer = confidence >= sum(it.confidence for it in run) / len(run)
         if labels.match(text) is not None or len(text.strip()) < held - surer \
                 or confidence < min(it.confidence for it in run) - SURE_ENOUGH \
-                or dates_only and not _spelled(run) and not WHOLE_DATE.fullmatch(text.strip()):
+                or dates_only and not _spelled(run) and not WHOLE_DATE.fullmatch(text.strip()) \
+                and not _sure_word(text):
             continue
         first = next(i for i, it in enumerate(out) if it is run[0])
         out = [it for it in out if not any(it is r for r in run)]
@@ -659,7 +667,8 @@ def _loose_lines_rejoined(prepared: Prepared, units: list[Rect], items: list[Ite
     """On a page with no rules, a date cut into pieces (a hand spacing its characters
     wide: 大正六年四, 月二十二日) is read whole as in a cell (`_lines_rejoined`), the whole
     page taken for the cell: each block there is a unit of its own, and so is a date
-    read whole, and so is a word read a character at a time (賣, 買). Only these: two
+    read whole, and so is a word read a character at a time (賣, 買) or in pieces that
+    together are a word of a closed list (地目 變換, the first read as a label). Only these: two
     values of a row (a cause and a name) may stand as close as the pieces of one line,
     and read as one they are neither."""
     home = {}  # id of the item as offered → its own unit

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ocr.cells import CellReading
+from ocr.unsure import ReadText
 from translit.correct import register_forms
 from translit.fields import build_record
 
@@ -248,3 +249,23 @@ def test_an_event_word_whose_head_went_pale_is_the_word_it_ends_and_marked() -> 
     assert j["hanja"] == "所有權保存" and j["problems"]
     j = record(cell("owners[0].cause", "保存")).as_json()["owners"][0]["cause"]
     assert j["hanja"] == "保存" and j["problems"]
+
+
+def test_a_date_takes_the_recognisers_runner_up_where_it_read_what_no_date_holds() -> None:
+    """牛 and 渠 are in no date; the recogniser's next guesses there were 年 (after 午,
+    which is in none either) and 柒. A date that parses as read is left alone, and so
+    is one whose runners-up hold nothing a date does."""
+    read = ReadText("大正玖牛壹拾壹月貳拾渠日", ((3, (("午", 0.32), ("年", 0.06))), (10, (("柒", 0.32),))))
+    date = record(cell("owners[0].date", read)).owners[0].date
+    assert (date.hanja, date.value["iso"]) == ("大正玖年壹拾壹月貳拾柒日", "1920-11-27")
+    assert date.problems
+    sure = ReadText("大正玖年壹拾壹月貳拾柒日", ((3, (("午", 0.32),)),))
+    assert not record(cell("owners[0].date", sure)).owners[0].date.problems
+    lost = ReadText("大正玖牛壹拾壹月貳拾柒日", ((3, (("午", 0.32),)),))
+    assert "iso" not in record(cell("owners[0].date", lost)).as_json()["owners"][0]["date"]
+
+
+def test_an_area_takes_the_recognisers_runner_up_where_it_read_what_no_area_holds() -> None:
+    read = ReadText("壹招町肆反參畝", ((1, (("拾", 0.2),)),))
+    area = record(cell("area", read), form="林野臺帳").area
+    assert area.hanja == "壹拾町肆反參畝" and area.problems

@@ -111,6 +111,9 @@ def test_a_name_under_a_closed_list_label_is_a_name() -> None:
 
 def test_content_contradicting_its_label_is_doubted() -> None:
     assert content.agrees("name", "大正五年三月拾日") == (False, "date")
+    # a date under the 等級 heading of a card with no rules, reaching down its column
+    assert content.agrees("grade", "大正柒年玖月貳拾貳日") == (False, "date")
+    assert content.agrees("grade", "貳拾")[0] and content.agrees("grade", "壹佰貳拾參")[0]
     assert content.agrees("address", "京畿道高陽郡碧蹄面城石里")[0]
     assert content.agrees("date", "大正五年三月拾日")[0]
 
@@ -186,6 +189,20 @@ def test_a_value_read_in_two_pieces_under_one_heading_is_one_value() -> None:
     assert any("two pieces" in d for d in out["owners[0].address"].doubts)
     assert out["owners[0].name"].text == "河大炳" and out["owners[1].name"].text == "松本正雄"
     assert "owners[2].name" not in out
+
+
+def test_a_sliver_of_ink_read_unsurely_as_one_stroke_is_no_owner() -> None:
+    """A worn rule's remnant beside the owners, read as 一 (0.42) under the 住所 row label:
+    no value. As one it made an owner after the last, and so the final owner. A grade
+    written 一 and read surely stays."""
+    sliver = replace(_value("一", "address", (1567, 1185, 1571, 1241), "left"), confidence=0.42,
+                     aspect=14.0)
+    cells = [sliver, _value("昭和陸年貳月壹拾壹日", "date", (140, 1795, 626, 2044)),
+             _value("鄭錫玉", "name", (1580, 1795, 1872, 2044))]
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert fields == {"owners[0].date": "昭和陸年貳月壹拾壹日", "owners[0].name": "鄭錫玉"}
+    grade = replace(_value("一", "grade", (1458, 428, 1867, 549)), aspect=5.0)
+    assert {c.field: c.text for c in assign([grade]) if c.field} == {"grade": "一"}
 
 
 def test_a_bare_number_under_the_lot_label_stays_the_lot() -> None:
@@ -472,18 +489,19 @@ def test_pieces_of_a_label_are_no_value_and_a_ditto_mark_repeats_the_value_above
                       "owners[1].name": "李文", "owners[1].address": "仝"}
 
 
-@pytest.mark.parametrize("mark", ["い", "Il"])
+@pytest.mark.parametrize("mark", ["い", "Il", "二", "11"])
 def test_a_ditto_mark_misread_as_a_character_repeats_the_value_above_it(mark: str) -> None:
     """〃 read as い, 川 or Il in an owner table with no labels: a character or two that
     say nothing, under an address, is that address repeated, and the record reads it so.
-    (Two letters had passed for a name, however faintly, and so for no mark.)"""
+    (Two letters had passed for a name, however faintly, and so for no mark.) Read as
+    二 or 11 it is no grade either: a grade stands among the parcel's particulars."""
     cells = [_value("高陽郡碧蹄面高陽里", None, (913, 1387, 1500, 1657), None),
              _value("南宮相正", None, (1517, 1387, 1876, 1657), None),
              _value(mark, None, (1150, 1700, 1180, 1740), None),
              _value("洪昌基", None, (1517, 1672, 1876, 1943), None)]
     assigned = assign(cells, understood=False)
     fields = {c.field: c.text for c in assigned if c.field}
-    assert fields["owners[1].address"] == mark
+    assert fields["owners[1].address"] == mark and "grade" not in fields
     record = build_record("土地臺帳", [c for c in assigned if c.field], expect_all=True)
     assert record.owners[1].address.hanja == "高陽郡碧蹄面高陽里"
 
@@ -637,6 +655,11 @@ def test_on_a_page_with_no_rules_a_word_read_a_character_at_a_time_is_read_whole
     items = [_item("賣", boxes[0], 0), _item("買", boxes[1], 1)]
     units, out = _loose_lines_rejoined(page, list(boxes), items, _WholeLine("賣買"), 200)
     assert [(it.text, units[it.unit]) for it in out] == [("賣買", (572, 1297, 689, 1360))]
+    # 地目 (a label's word) and 變換 beside it: the event 地目變換, read whole
+    boxes = [(572, 1297, 660, 1354), (680, 1300, 780, 1360)]
+    items = [_item("地目", boxes[0], 0), _item("變換", boxes[1], 1)]
+    units, out = _loose_lines_rejoined(page, list(boxes), items, _WholeLine("地目變換"), 200)
+    assert [(it.text, it.label) for it in out] == [("地目變換", None)]
 
 
 def test_a_value_under_two_headings_takes_the_one_over_its_writing() -> None:

@@ -34,6 +34,9 @@ DITTO_SIZE = 0.3  # a ditto mark is at least this share of a character (the line
 WANDER = 0.8  # a value whose middle is this near a row's (for the thinner of the two) is in it
 Rect = tuple[int, int, int, int]
 LABEL_CHARS = frozenset("".join(labels.VOCABULARY))
+STROKE_ASPECT = 4.0  # ink this many times longer than wide holds no one character…
+STROKE_SURE = 0.5  # …read less surely than this
+MARK_READINGS = ("二", "11")  # a ditto mark (〃) as the recogniser reads it, in numerals
 
 
 def _is_ditto(text: str) -> bool:
@@ -59,6 +62,14 @@ def _no_name(text: str) -> bool:
                                     for ch in text)
 
 
+def _stroke(cell: CellReading) -> bool:
+    """One character read unsurely off a sliver of ink many times longer than wide (a
+    worn rule's remnant, a stray stroke, turned and read as 一 or I): no value. Filed
+    as one it made an owner of its own, after the last, and so the final owner."""
+    return len(cell.text.strip()) == 1 and cell.confidence < STROKE_SURE \
+        and cell.aspect >= STROKE_ASPECT
+
+
 def _keyed(cell: CellReading) -> CellReading:
     """The value with the key it will be filed under, and any doubt about it."""
     key, doubts = cell.key, list(cell.doubts)
@@ -71,7 +82,7 @@ def _keyed(cell: CellReading) -> CellReading:
             return cell
         return replace(cell, key=kind, doubts=(
             *doubts, f"the label says {cell.label}, the writing reads as {kind}"))
-    if _label_piece(cell.text) or key == "name" and _no_name(cell.text):
+    if _label_piece(cell.text) or key == "name" and _no_name(cell.text) or _stroke(cell):
         return replace(cell, key=None)  # kept as a line of the page, filed nowhere
     if key is None:
         kind, strength = content.best(cell.text)
@@ -444,7 +455,8 @@ def _dittos_keyed(cells: list[CellReading]) -> list[CellReading]:
     across = _written_across([c for c in cells if c.key in ROW_KEYS and not c.field])
     for i, cell in enumerate(cells):
         if cell.key is not None or cell.field or cell.area is None \
-                or not _is_ditto(cell.text) or _label_piece(cell.text):
+                or not (_is_ditto(cell.text) or cell.text.strip() in MARK_READINGS) \
+                or _label_piece(cell.text):
             continue
         before = [c for c in cells if c.key in ROW_KEYS and c.area is not None
                   and _repeats(cell.area, c.area, across)]
@@ -455,6 +467,16 @@ def _dittos_keyed(cells: list[CellReading]) -> list[CellReading]:
             out[i] = replace(cell, key=nearest.key, doubts=cell.doubts + (
                 f"a ditto mark: taken as the {nearest.key} it repeats",))
     return out
+
+
+def _marks_unnamed(cells: list[CellReading]) -> list[CellReading]:
+    """二 or 11 with no label, standing among the rows' values: a ditto mark as the
+    recogniser reads one (〃), not the grade its numeral alone would name it. A grade
+    stands among the parcel's particulars; filed as one, the mark left its entry without
+    the value it repeats."""
+    rows = [c for c in cells if c.key in ROW_KEYS]
+    return [replace(c, key=None) if c.key == "grade" and c.label is None
+            and c.text.strip() in MARK_READINGS and _among(c, rows) else c for c in cells]
 
 
 def _ink_sides(cell: CellReading) -> tuple[float, float]:
@@ -577,7 +599,8 @@ def assign(cells: list[CellReading], understood: bool = True) -> list[CellReadin
     understood (`understood` False: no table, or hardly a label), every field is doubted."""
     if all(c.field for c in cells):
         return cells
-    keyed = _dittos_keyed([_keyed(c) if not c.field else c for c in _parted(_rejoined(cells))])
+    keyed = _dittos_keyed(_marks_unnamed([_keyed(c) if not c.field else c
+                                          for c in _parted(_rejoined(cells))]))
     out: list[CellReading] = []
     taken: set[int] = set()
     pending = list(SINGLE)

@@ -176,9 +176,9 @@ def agrees(key: str, text: str, sure: float = SURE) -> tuple[bool, str | None]:
     """Whether a value fits the label it stands by; else the kind its content says (a
     disagreement counts only where the content is at least `sure` of itself)."""
     found = kinds(text)
-    if not found or key in found or key in ("grade", "extra"):
+    if not found or key in found or key == "extra":
         return True, None
-    if key == "lot" and _is_numeral(correct.register_forms(text)):
+    if key in ("lot", "grade") and _is_numeral(correct.register_forms(text)):
         return True, None  # a lot whose 番 was written small and not read: a number still
     if key == "location" and "address" in found or key == "address" and "location" in found:
         return True, None

@@ -200,16 +200,48 @@ def read_category(cell: CellReading) -> Field:
     return Field(hanja=c.text, value=value, problems=problems, **_base(cell))
 
 
+AREA_CHARS = NUMERAL_CHARS | set("坪合勺町反畝步")
+DATE_CHARS = NUMERAL_CHARS | set("年月日元" + "".join(vocabulary.ERAS))
+RUNNER_UP = "characters no such value holds taken as the recogniser's next likeliest"
+
+
+def _runners_up(read: str, allowed: frozenset[str] | set[str]) -> str | None:
+    """The reading with each character its field never holds (牛 in a date, 抽 where 拾
+    was written) taken as the likeliest of the recogniser's runners-up there that the
+    field does hold (ocr.unsure): on a worn page the right character is often the
+    second guess. None when no character changed, or the text no longer lines up with
+    what was read."""
+    text = correct.register_forms(read)
+    unsure = dict(unsure_of(read))
+    if not unsure or len(text) != len(read):
+        return None
+    chars = list(text)
+    for at, ch in enumerate(chars):
+        if ch in allowed:
+            continue
+        held = [alt for alt in (correct.register_forms(a) for a, _ in unsure.get(at, ()))
+                if alt in allowed]
+        if held:
+            chars[at] = held[0]
+    mended = "".join(chars)
+    return mended if mended != text else None
+
+
 def read_area(cell: CellReading) -> Field:
     text = correct.register_forms(cell.text)
     area = measures.parse_area(text)
+    problems: tuple[str, ...] = ()
+    if area is None and (mended := _runners_up(cell.text, AREA_CHARS)):
+        area = measures.parse_area(mended)
+        if area is not None:
+            text, problems = mended, (RUNNER_UP,)
     if area is None:
         return Field(hanja=text, problems=("not an area",), **_base(cell))
     value: dict[str, Any] = {"value": float(area.value), "unit": area.unit,
                              "m2": round(float(area.m2), 2), "hangul": area.hangul}
     if area.unit == "步":
         value["parts"] = {u: n for u, n in area.parts.items() if n}
-    return Field(hanja=text, value=value, problems=_low(cell), **_base(cell))
+    return Field(hanja=text, value=value, problems=problems + _low(cell), **_base(cell))
 
 
 def read_number_field(cell: CellReading) -> Field:
@@ -230,6 +262,11 @@ def read_date(cell: CellReading) -> Field:
         mended = parse_date(fixed)
         if mended.iso:  # a look-alike misread
             text, d, problems = fixed, mended, ("date characters corrected",)
+    if not d.iso and (second := _runners_up(cell.text, DATE_CHARS)):
+        fixed = second.translate(correct.DATE_LOOKALIKES)  # what no runner-up mended
+        mended = parse_date(fixed)
+        if mended.iso:
+            text, d, problems = fixed, mended, (RUNNER_UP,)
     if not d.iso and (from_era := _from_era(fixed) or _era_mended(fixed)):
         text, d, problems = from_era
     if d.iso and d.day is None:
