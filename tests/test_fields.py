@@ -150,13 +150,14 @@ def test_names_restore_what_the_recogniser_cannot_say() -> None:
     r = record(cell("owners[0].name", "韓瓦學"), cell("owners[1].name", "由昌俊"),
                cell("owners[2].name", "皇浦來用"), cell("owners[3].name", "金本正一"),
                cell("owners[4].name", "星甫來用"), cell("owners[5].name", "中學鎭"),
-               cell("owners[6].name", "褻禮正"), cell("owners[7].name", "異吉德"))
+               cell("owners[6].name", "褻禮正"), cell("owners[7].name", "異吉德"),
+               cell("owners[8].name", "陛乭"))
     names = [o.name.hanja for o in r.owners]
     assert names == ["韓乭學", "申昌俊", "皇甫來用", "金本正一", "星甫來用", "申學鎭", "裵禮正",
-                     "具吉德"]
+                     "具吉德", "陸乭"]
     # surname guesses are shown to a clerk; 星甫 is as near 皇甫 as 星山: left as read
     assert r.review() == ["owners[1].name", "owners[2].name", "owners[4].name",
-                          "owners[5].name", "owners[6].name", "owners[7].name"]
+                          "owners[5].name", "owners[6].name", "owners[7].name", "owners[8].name"]
 
 
 def test_forest_area_and_arabic_years() -> None:
@@ -249,6 +250,15 @@ def test_an_event_word_whose_head_went_pale_is_the_word_it_ends_and_marked() -> 
     assert j["hanja"] == "所有權保存" and j["problems"]
     j = record(cell("owners[0].cause", "保存")).as_json()["owners"][0]["cause"]
     assert j["hanja"] == "保存" and j["problems"]
+
+
+def test_an_event_word_read_with_pieces_of_its_characters_as_more_is_the_word_marked() -> None:
+    """賣 read as 賣四 and 買 as 買貝: the one word the reading begins with and holds in
+    order. A name that holds an event word's characters (金國石有) is no event."""
+    j = record(cell("owners[0].cause", "賣四買貝")).as_json()["owners"][0]["cause"]
+    assert j["hanja"] == "賣買" and j["problems"]
+    from translit import correct
+    assert not correct.event("金國石有").known
 
 
 def test_a_date_takes_the_recognisers_runner_up_where_it_read_what_no_date_holds() -> None:

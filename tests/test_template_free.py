@@ -27,7 +27,7 @@ from ocr.structure import Item, _label_for
 from samples.generator import make_page
 from samples.layouts import FAMILIES
 from translit import content
-from translit.assemble import NOT_RECOGNISED, ROW_DOUBT, WRAP_DOUBT, assign
+from translit.assemble import NOT_RECOGNISED, ROW_DOUBT, WRAP_DOUBT, _stroke, assign
 from translit.fields import build_record
 
 SEED = 31  # a seed the reader was not developed on
@@ -203,6 +203,10 @@ def test_a_sliver_of_ink_read_unsurely_as_one_stroke_is_no_owner() -> None:
     assert fields == {"owners[0].date": "昭和陸年貳月壹拾壹日", "owners[0].name": "鄭錫玉"}
     grade = replace(_value("一", "grade", (1458, 428, 1867, 549)), aspect=5.0)
     assert {c.field: c.text for c in assign([grade]) if c.field} == {"grade": "一"}
+    # a ditto mark written down a column is a sliver read unsurely too, and stays one
+    mark = replace(_value("川", "address", (145, 1133, 153, 1165), "right"), confidence=0.35,
+                   aspect=4.0)
+    assert not _stroke(mark) and _stroke(sliver)
 
 
 def test_a_bare_number_under_the_lot_label_stays_the_lot() -> None:
@@ -504,6 +508,22 @@ def test_a_ditto_mark_misread_as_a_character_repeats_the_value_above_it(mark: st
     assert fields["owners[1].address"] == mark and "grade" not in fields
     record = build_record("土地臺帳", [c for c in assigned if c.field], expect_all=True)
     assert record.owners[1].address.hanja == "高陽郡碧蹄面高陽里"
+
+
+def test_a_stroke_of_a_ditto_mark_under_a_row_label_off_its_line_is_no_grade() -> None:
+    """Each stroke of a 〃 written down a column, read as 二 beside its row label's line
+    (the label loose): no grade of the parcel."""
+    from ocr.structure import LOOSE_LABEL
+
+    def down(text: str, key: str, box: tuple[int, int, int, int]) -> CellReading:
+        return replace(_value(text, key, box, "right"), vertical=True, label="住所")
+
+    cells = [down("始興郡秀岩面秀岩里", "address", (987, 799, 1203, 1241)),
+             down("李玉大", "name", (987, 1255, 1203, 1523)),
+             replace(down("二", "address", (837, 1012, 842, 1034)), doubts=(LOOSE_LABEL,)),
+             down("車光", "name", (757, 1255, 973, 1523))]
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert "grade" not in fields and fields["owners[1].name"] == "車光"
 
 
 @pytest.mark.parametrize(("mark", "ink"), [("、", (951, 983, 960, 990)), ("以", (940, 983, 989, 994))])

@@ -64,10 +64,12 @@ def _no_name(text: str) -> bool:
 
 def _stroke(cell: CellReading) -> bool:
     """One character read unsurely off a sliver of ink many times longer than wide (a
-    worn rule's remnant, a stray stroke, turned and read as 一 or I): no value. Filed
-    as one it made an owner of its own, after the last, and so the final owner."""
+    worn rule's remnant, a stray stroke, turned and read as 一): no value. Filed as one
+    it made an owner of its own, after the last, and so the final owner. A ditto mark
+    (〃, read as 川) is such a sliver too: whether it is one, its size beside the value
+    it would repeat tells (`_dittos_keyed`)."""
     return len(cell.text.strip()) == 1 and cell.confidence < STROKE_SURE \
-        and cell.aspect >= STROKE_ASPECT
+        and cell.aspect >= STROKE_ASPECT and not _is_ditto(cell.text)
 
 
 def _keyed(cell: CellReading) -> CellReading:
@@ -470,12 +472,12 @@ def _dittos_keyed(cells: list[CellReading]) -> list[CellReading]:
 
 
 def _marks_unnamed(cells: list[CellReading]) -> list[CellReading]:
-    """二 or 11 with no label, standing among the rows' values: a ditto mark as the
+    """二 or 11 under no 等級 label, standing among the rows' values: a ditto mark as the
     recogniser reads one (〃), not the grade its numeral alone would name it. A grade
     stands among the parcel's particulars; filed as one, the mark left its entry without
     the value it repeats."""
     rows = [c for c in cells if c.key in ROW_KEYS]
-    return [replace(c, key=None) if c.key == "grade" and c.label is None
+    return [replace(c, key=None) if c.key == "grade" and labels.VOCABULARY.get(c.label or "") != "grade"
             and c.text.strip() in MARK_READINGS and _among(c, rows) else c for c in cells]
 
 

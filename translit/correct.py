@@ -58,10 +58,10 @@ CONFUSABLE: frozenset[frozenset[str]] = frozenset(frozenset(p) for p in (
     "炳柄", "泰秦", "承丞", "鍾鐘", "洙沫", "俊後", "德徳", "光先", "學学", "喜嘉", "鳳風",
     "龍竜", "來来", "禮礼", "文丈", "貴責", "成戍", "一二", "二三", "正五", "在任", "仁化",
     "福副", "奉秦", "春椿", "壽寿", "昌晶", "淳停", "善義", "浩治", "相想", "用田", "閔閱",
-    "裵衰", "乭乳", "乭雹", "乭泵", "具異",
+    "裵衰", "乭乳", "乭雹", "乭泵", "具異", "陸陛",
 ))
 SURNAME_LOOKALIKES = {"由": "申", "中": "申", "査": "車", "襄": "裵", "褻": "裵", "衰": "裵",
-                      "異": "具"}
+                      "異": "具", "陛": "陸"}
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,22 @@ def event(text: str) -> Corrected:
     if found.known or len(text) < 3:
         return found
     ends = [word for word in vocabulary.EVENTS if word.endswith(text) and word != text]
-    if len(ends) != 1:
-        return found
-    return Corrected(ends[0], True, len(ends[0]) - len(text))
+    if len(ends) == 1:
+        return Corrected(ends[0], True, len(ends[0]) - len(text))
+    # Each character read with a piece of itself as one more (賣 as 賣四, 買 as 買貝):
+    # the one word the reading begins with and holds the rest of in order, at most
+    # doubled (a name holding 國 and 有, 金國石有, begins with no event word's character).
+    within = [word for word in vocabulary.EVENTS if len(text) <= 2 * len(word)
+              and text[0] == word[0] and _in_order(word, text)]
+    if len(within) == 1:
+        return Corrected(within[0], True, len(text) - len(within[0]))
+    return found
+
+
+def _in_order(word: str, text: str) -> bool:
+    """Whether the characters of `word` stand in `text` in order (others between them)."""
+    rest = iter(text)
+    return all(ch in rest for ch in word)
 
 
 @dataclass(frozen=True)
