@@ -526,6 +526,27 @@ def test_a_stroke_of_a_ditto_mark_under_a_row_label_off_its_line_is_no_grade() -
     assert "grade" not in fields and fields["owners[1].name"] == "車光"
 
 
+def test_the_two_strokes_of_a_ditto_mark_read_apart_are_one_mark() -> None:
+    """〃 written down a column, its strokes read apart as 二 and 川 side by side: one
+    mark repeating the cause of the owner before, not two causes that part its owner
+    in two and shift every owner after."""
+    def down(text: str, key: str, box: tuple[int, int, int, int], label: str) -> CellReading:
+        return replace(_value(text, key, box, "right"), vertical=True, label=label)
+
+    cells = [down("家督相續", "cause", (245, 701, 405, 931), "事故"),
+             down("昭和二年十月一日", "date", (286, 239, 336, 644), "年月日"),
+             down("許春玉", "name", (307, 1574, 377, 1790), "氏名"),
+             down("二", "cause", (486, 823, 494, 852), "事故"),
+             down("川", "cause", (499, 826, 506, 854), "事故"),
+             down("昭和貳年壹月壹拾參日", "date", (477, 221, 521, 653), "年月日"),
+             down("車植學", "name", (455, 1574, 520, 1793), "氏名")]
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert fields["owners[0].name"] == "車植學" and fields["owners[0].cause"] in ("二川", "川二")
+    assert fields["owners[1].name"] == "許春玉" and "owners[2].name" not in fields
+    record = build_record("土地臺帳", [c for c in assign(cells) if c.field])
+    assert record.owners[0].cause is not None
+
+
 @pytest.mark.parametrize(("mark", "ink"), [("、", (951, 983, 960, 990)), ("以", (940, 983, 989, 994))])
 def test_a_speck_read_as_a_mark_beside_a_name_is_no_ditto(mark: str,
                                                           ink: tuple[int, int, int, int]) -> None:

@@ -29,6 +29,7 @@ SUMS = ("賃貸價格", "地價")  # headings of columns of sums, kept aside
 NOT_RECOGNISED = "form not recognised"
 ROW_DOUBT = "read as one line with the values beside it"
 WRAP_DOUBT = "a line between two values: which one it goes on is a guess"
+MARK_DOUBT = "two strokes of one ditto mark, read apart: taken as one mark"
 PIECES_DOUBT = "read in two pieces under one label: joined, what stood between them may be lost"
 DITTO_SIZE = 0.3  # a ditto mark is at least this share of a character (the line it repeats) each way
 WANDER = 0.8  # a value whose middle is this near a row's (for the thinner of the two) is in it
@@ -382,21 +383,35 @@ def _pieces_joined(cells: list[CellReading], spans: list[tuple[int, int]], acros
         pairs = [(m, n) for m in range(len(cells)) for n in range(m + 1, len(cells))]
         for i, j in pairs:
             a, b = cells[i], cells[j]
-            if a.key != b.key or a.label is None or (a.label, a.relation) != (b.label, b.relation) \
-                    or _is_ditto(a.text) or _is_ditto(b.text) \
-                    or shared(*spans[i], *spans[j]) < 0.5:
+            if a.key != b.key:
+                continue
+            pieces = a.label is not None and (a.label, a.relation) == (b.label, b.relation) \
+                and not _is_ditto(a.text) and not _is_ditto(b.text) \
+                and shared(*spans[i], *spans[j]) >= 0.5
+            if not pieces and not _strokes_of_a_mark(a, b):
                 continue
             first, second = (a, b) if _along(a, across) <= _along(b, across) else (b, a)
             area = _union_area(a.area, b.area)
             cells[i] = replace(first, text=first.text + second.text, area=area,
                                box=_union_box(first.box, second.box),
                                confidence=min(a.confidence, b.confidence),
-                               doubts=first.doubts + (PIECES_DOUBT,))
+                               doubts=first.doubts + (PIECES_DOUBT if pieces else MARK_DOUBT,))
             spans[i] = (min(spans[i][0], spans[j][0]), max(spans[i][1], spans[j][1]))
             del cells[j], spans[j]
             joined = True
             break
     return cells, spans
+
+
+def _strokes_of_a_mark(a: CellReading, b: CellReading) -> bool:
+    """Two ditto marks of one key side by side, no further apart than a mark is long:
+    the two strokes of one 〃, read apart (二 and 川 down a column)."""
+    if not all(_is_ditto(c.text) or c.text.strip() in MARK_READINGS for c in (a, b)) \
+            or a.area is None or b.area is None:
+        return False
+    size = max(a.area[2] - a.area[0], a.area[3] - a.area[1], b.area[2] - b.area[0],
+               b.area[3] - b.area[1])
+    return gap(a.area, b.area) <= size
 
 
 def _along(cell: CellReading, across: bool) -> float:
