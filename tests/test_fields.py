@@ -151,10 +151,10 @@ def test_names_restore_what_the_recogniser_cannot_say() -> None:
                cell("owners[2].name", "皇浦來用"), cell("owners[3].name", "金本正一"),
                cell("owners[4].name", "星甫來用"), cell("owners[5].name", "中學鎭"),
                cell("owners[6].name", "褻禮正"), cell("owners[7].name", "異吉德"),
-               cell("owners[8].name", "陛乭"))
+               cell("owners[8].name", "陛乭"), cell("owners[9].name", "南雹大"))
     names = [o.name.hanja for o in r.owners]
     assert names == ["韓乭學", "申昌俊", "皇甫來用", "金本正一", "星甫來用", "申學鎭", "裵禮正",
-                     "具吉德", "陸乭"]
+                     "具吉德", "陸乭", "南乭大"]
     # surname guesses are shown to a clerk; 星甫 is as near 皇甫 as 星山: left as read
     assert r.review() == ["owners[1].name", "owners[2].name", "owners[4].name",
                           "owners[5].name", "owners[6].name", "owners[7].name", "owners[8].name"]
@@ -279,3 +279,8 @@ def test_an_area_takes_the_recognisers_runner_up_where_it_read_what_no_area_hold
     read = ReadText("壹招町肆反參畝", ((1, (("拾", 0.2),)),))
     area = record(cell("area", read), form="林野臺帳").area
     assert area.hanja == "壹拾町肆反參畝" and area.problems
+
+
+def test_a_date_whose_digits_were_read_spaced_is_read_whole() -> None:
+    j = record(cell("owners[0].date", "西紀19 47年五月七日")).as_json()["owners"][0]["date"]
+    assert (j["hanja"], j["iso"]) == ("西紀1947年五月七日", "1947-05-07")

@@ -326,6 +326,21 @@ def test_a_cause_and_a_name_read_as_one_line_are_two_fields_marked() -> None:
     assert content.cause_and_name("相續") is None and content.cause_and_name("賣買金") is None
 
 
+def test_a_ditto_mark_read_on_the_end_of_a_name_is_the_rows_missing_value() -> None:
+    """仝 written for the address, read on one line with the name before it: the name
+    is 成正, and the mark repeats the address above."""
+    cells = [_value("高陽郡中面白石里", "address", (400, 100, 600, 190)),
+             _value("金正一", "name", (600, 100, 700, 190)),
+             _value("大正五年三月拾日", "date", (0, 100, 300, 190)),
+             _value("査定", "cause", (300, 100, 400, 190)),
+             _value("成正仝", "name", (600, 200, 700, 290)),
+             _value("大正肆年壹拾貳月壹日", "date", (0, 200, 300, 290)),
+             _value("相續", "cause", (300, 200, 400, 290))]
+    fields = {c.field: c.text for c in assign(cells) if c.field}
+    assert fields["owners[1].name"] == "成正" and fields["owners[1].address"] == "仝"
+    assert "owners[2].name" not in fields
+
+
 def test_an_address_and_a_name_read_as_one_line_are_two_fields() -> None:
     assert content.place_and_name("高陽郡松浦面九山里 廉奉") == ("高陽郡松浦面九山里", "廉奉")
     assert content.place_and_name("高陽郡碧蹄面鳥里二百六十八番地") is None  # no name after it

@@ -37,6 +37,7 @@ Rect = tuple[int, int, int, int]
 LABEL_CHARS = frozenset("".join(labels.VOCABULARY))
 STROKE_ASPECT = 4.0  # ink this many times longer than wide holds no one character…
 STROKE_SURE = 0.5  # …read less surely than this
+NAME_END_MARKS = "仝〃"  # ditto marks no name is written with (同 is a given name's character)
 MARK_READINGS = ("二", "11")  # a ditto mark (〃) as the recogniser reads it, in numerals
 
 
@@ -250,6 +251,14 @@ def _parted(cells: list[CellReading]) -> list[CellReading]:
             both = content.date_and_event(cell.text)
         if both is None and cell.key in (None, "address", "name"):
             keys, both = ("address", "name"), content.place_and_name(cell.text)
+        if cell.key == "name" and len(cell.text.strip()) > 2 \
+                and cell.text.strip()[-1] in NAME_END_MARKS:
+            # 仝 written after the name for the address beside it, read on one line: no
+            # name holds the mark; it is the row's ditto (`_ditto_placed` files it).
+            name = cell.text.strip()
+            out += [replace(cell, text=name[:-1]),
+                    replace(cell, text=name[-1], doubts=cell.doubts + (ROW_DOUBT,))]
+            continue
         if both is None and cell.key in (None, "cause", "name"):
             keys, both = ("cause", "name"), content.cause_and_name(cell.text)
             if both is not None:  # which column the line stood in, the label cannot say

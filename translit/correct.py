@@ -46,8 +46,8 @@ DATE_LOOKALIKES = str.maketrans({"陵": "陸", "染": "柒", "建": "肆", "植"
                                  "什": "仟", "玫": "玖", "及": "玖", "賣": "壹"})
 
 # In names: 乭 (a given-name character made in Korea) is beyond the recogniser, which
-# answers 瓦; a surname misread as a look-alike that is no surname.
-GIVEN_NAME_LOOKALIKES = {"瓦": "乭"}
+# answers 瓦 or 雹; a surname misread as a look-alike that is no surname.
+GIVEN_NAME_LOOKALIKES = {"瓦": "乭", "雹": "乭"}  # no given name is written with 瓦 or 雹
 
 # Characters the recogniser takes for one another on faded brush writing, seen in this
 # project's readings or alike in shape; search ranks a name one such character off above
@@ -58,7 +58,7 @@ CONFUSABLE: frozenset[frozenset[str]] = frozenset(frozenset(p) for p in (
     "炳柄", "泰秦", "承丞", "鍾鐘", "洙沫", "俊後", "德徳", "光先", "學学", "喜嘉", "鳳風",
     "龍竜", "來来", "禮礼", "文丈", "貴責", "成戍", "一二", "二三", "正五", "在任", "仁化",
     "福副", "奉秦", "春椿", "壽寿", "昌晶", "淳停", "善義", "浩治", "相想", "用田", "閔閱",
-    "裵衰", "乭乳", "乭雹", "乭泵", "具異", "陸陛",
+    "裵衰", "乭乳", "乭雹", "乭泵", "具異", "陸陛", "乭堯", "乭夏",
 ))
 SURNAME_LOOKALIKES = {"由": "申", "中": "申", "査": "車", "襄": "裵", "褻": "裵", "衰": "裵",
                       "異": "具", "陛": "陸"}

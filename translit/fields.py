@@ -254,7 +254,7 @@ def read_number_field(cell: CellReading) -> Field:
 
 
 def read_date(cell: CellReading) -> Field:
-    text = correct.register_forms(cell.text)
+    text = re.sub(r"\s+", "", correct.register_forms(cell.text))  # digits spaced: 19 47
     d = parse_date(text)
     problems = (d.problem,) if d.problem else ()
     fixed = text.translate(correct.DATE_LOOKALIKES)
