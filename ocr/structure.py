@@ -36,7 +36,7 @@ from ocr.cells import (
 from ocr.engine import OcrEngine
 from ocr.layout import Grid
 from ocr.preprocess import Prepared
-from ocr.table import Rect, aligned, gap, neighbours, shared, table_of, thin_dark
+from ocr.table import Rect, aligned, gap, neighbours, shared, table_of, thin_dark, union
 from translit import content
 from translit.numerals import NUMERAL_CHARS
 
@@ -202,7 +202,7 @@ def _strips_joined(blocks: list[Block], character: float) -> list[Block]:
     if len(blocks) >= PIECES and all(
             min(b.box[2] - b.box[0], b.box[3] - b.box[1]) < THIN_PIECE * character
             for b in blocks):
-        whole = _union([b.box for b in blocks])
+        whole = union([b.box for b in blocks])
         if min(whole[2] - whole[0], whole[3] - whole[1]) <= ONE_LINE * character:
             return [Block.shaped(whole)]
     out = list(blocks)
@@ -213,14 +213,9 @@ def _strips_joined(blocks: list[Block], character: float) -> list[Block]:
         if group is None:
             break
         out = [c for c in out if all(c is not g for g in group)]
-        out.append(Block.shaped(_union([g.box for g in group])))
+        out.append(Block.shaped(union([g.box for g in group])))
         mended.add(id(out[-1]))
     return out
-
-
-def _union(boxes: list[Rect]) -> Rect:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _strip_pair(blocks: list[Block], character: float) -> tuple[Block, Block] | None:
@@ -263,7 +258,7 @@ def _cut_through(blocks: list[Block]) -> tuple[Block, ...] | None:
                         and shared(b.box[0], b.box[2], whole[0], whole[2]) >= CUT_WIDTHS
                         and gap(b.box, whole) <= CUT_GAP * narrow):
                     chain.append(b)
-                    whole = _union([whole, b.box])
+                    whole = union([whole, b.box])
                     grown = True
         w, h = whole[2] - whole[0], whole[3] - whole[1]
         if len(chain) > 1 and h <= CUT_SQUARE * w and w <= CUT_SQUARE * h:
@@ -619,9 +614,11 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine, pa
         down = longest.block.vertical
         mine.sort(key=lambda it: it.block.box[1] if down else it.block.box[0])
         for k, it in enumerate(mine):
+            if it.label is None:
+                continue
             after = next((o for o in mine[k + 1:] if o.label is None and _one_line(
                 it.block, o.block, _thickness(it.block, down), down, faded)), None)
-            if it.label is not None and after is not None and _opens_value(it, after):
+            if after is not None and _opens_value(it, after):
                 mine[k] = replace(it, label=None)
                 items = [mine[k] if o is it else o for o in items]
         open_runs: list[list[Item]] = []
@@ -643,7 +640,7 @@ def _lines_rejoined(prepared: Prepared, items: list[Item], engine: OcrEngine, pa
         runs = [(run, down) for run, down in runs if _date_or_word(run)]
     if not runs:
         return items
-    wholes = [Block(_union([it.block.box for it in run]), down) for run, down in runs]
+    wholes = [Block(union([it.block.box for it in run]), down) for run, down in runs]
     read = engine.recognize([crop_for(prepared.ink, b.box, b.vertical) for b in wholes])
     out = list(items)
     for (run, _), whole, (text, confidence) in zip(runs, wholes, read, strict=True):

@@ -224,6 +224,12 @@ def find_cells(rules: np.ndarray) -> tuple[list[Rect], list[np.ndarray]]:
     return [rect for rect, _ in cells], [mask for _, mask in cells]
 
 
+def union(boxes: list[Rect]) -> Rect:
+    """The box holding all `boxes`."""
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
 def gap(a: Rect, b: Rect) -> int:
     """The paper between two boxes: across plus down (0 where they overlap)."""
     return max(0, max(a[0], b[0]) - min(a[2], b[2])) + max(0, max(a[1], b[1]) - min(a[3], b[3]))

@@ -18,7 +18,7 @@ from dataclasses import replace
 from ocr import labels
 from ocr.cells import CellReading
 from ocr.structure import LOOSE_LABEL
-from ocr.table import gap, shared
+from ocr.table import gap, shared, union
 from translit import content, correct, vocabulary
 
 SINGLE = ("location", "lot", "category", "area", "grade")
@@ -44,6 +44,12 @@ MARK_READINGS = ("二", "11")  # a ditto mark (〃) as the recogniser reads it, 
 def _is_ditto(text: str) -> bool:
     text = correct.register_forms(text)
     return text in vocabulary.DITTO_MARKS or len(text) <= 2 and not content.kinds(text)
+
+
+def _mark_like(text: str) -> bool:
+    """A ditto mark, or what the recogniser reads one as in numerals (二, 11), which only
+    where it stands tells from a number."""
+    return _is_ditto(text) or text.strip() in MARK_READINGS
 
 
 def _label_piece(text: str) -> bool:
@@ -415,8 +421,7 @@ def _pieces_joined(cells: list[CellReading], spans: list[tuple[int, int]], acros
 def _strokes_of_a_mark(a: CellReading, b: CellReading) -> bool:
     """Two ditto marks of one key side by side, no further apart than a mark is long:
     the two strokes of one 〃, read apart (二 and 川 down a column)."""
-    if not all(_is_ditto(c.text) or c.text.strip() in MARK_READINGS for c in (a, b)) \
-            or a.area is None or b.area is None:
+    if not (_mark_like(a.text) and _mark_like(b.text)) or a.area is None or b.area is None:
         return False
     size = max(a.area[2] - a.area[0], a.area[3] - a.area[1], b.area[2] - b.area[0],
                b.area[3] - b.area[1])
@@ -430,9 +435,7 @@ def _along(cell: CellReading, across: bool) -> float:
 
 
 def _union_area(a: Rect | None, b: Rect | None) -> Rect | None:
-    if a is None or b is None:
-        return a or b
-    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+    return a or b if a is None or b is None else union([a, b])
 
 
 def _union_box(a: tuple[tuple[float, float], ...], b: tuple[tuple[float, float], ...]
@@ -481,8 +484,7 @@ def _dittos_keyed(cells: list[CellReading]) -> list[CellReading]:
     across = _written_across([c for c in cells if c.key in ROW_KEYS and not c.field])
     for i, cell in enumerate(cells):
         if cell.key is not None or cell.field or cell.area is None \
-                or not (_is_ditto(cell.text) or cell.text.strip() in MARK_READINGS) \
-                or _label_piece(cell.text):
+                or not _mark_like(cell.text) or _label_piece(cell.text):
             continue
         before = [c for c in cells if c.key in ROW_KEYS and c.area is not None
                   and _repeats(cell.area, c.area, across)]

@@ -128,11 +128,16 @@ def cause_and_name(text: str) -> tuple[str, str] | None:
     side by side, their rule worn), parted after the event word; None when the text is
     not so."""
     text = correct.register_forms(text)
-    cause = max((word for word in vocabulary.EVENTS if text.startswith(word)), key=len, default=None)
+    cause = _leading_event(text)
     if cause is None:
         return None
     name = text[len(cause):].strip()
     return (cause, name) if name and _name_strength(name) >= 0.6 else None
+
+
+def _leading_event(text: str) -> str | None:
+    """The longest event word the text begins with, if any."""
+    return max((word for word in vocabulary.EVENTS if text.startswith(word)), key=len, default=None)
 
 
 def _dated(text: str) -> tuple[str, str] | None:
@@ -152,7 +157,7 @@ def row_read_whole(text: str) -> list[tuple[str, str]] | None:
     if dated is None:
         return None
     date, rest = dated[0], correct.register_forms(dated[1])
-    cause = max((word for word in vocabulary.EVENTS if rest.startswith(word)), key=len, default=None)
+    cause = _leading_event(rest)
     if cause is None or not rest[len(cause):].strip():
         return None
     rest = rest[len(cause):].strip()

@@ -125,7 +125,7 @@ def event(text: str) -> Corrected:
     found = to_vocabulary(text, vocabulary.EVENTS)
     if found.known or len(text) < 3:
         return found
-    ends = [word for word in vocabulary.EVENTS if word.endswith(text) and word != text]
+    ends = [word for word in vocabulary.EVENTS if word.endswith(text)]
     if len(ends) == 1:
         return Corrected(ends[0], True, len(ends[0]) - len(text))
     # Each character read with a piece of itself as one more (賣 as 賣四, 買 as 買貝):
