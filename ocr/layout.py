@@ -121,12 +121,17 @@ def _placer(template: Template, frame: Rect):  # noqa: ANN202 - returns a mappin
     return place
 
 
-def match_score(template: Template, grid: Grid) -> float:
-    """Share of the template's cell edges that lie on detected rules."""
+def match_score(template: Template, grid: Grid, upside_down: bool = False) -> float:
+    """Share of the template's cell edges that lie on detected rules. `upside_down`: the
+    share the page would score turned over, read off its rules as they lie (a page
+    fed upside down is turned only once a template is known to fit it that way)."""
     if grid.frame is None:
         return 0.0
-    place = _placer(template, grid.frame)
     h, w = grid.horizontal.shape
+    frame = grid.frame
+    if upside_down:  # the frame's rules' outermost pixels, the page turned over
+        frame = (w - 1 - frame[2], h - 1 - frame[3], w - 1 - frame[0], h - 1 - frame[1])
+    place = _placer(template, frame)
     found = total = 0.0
     for cell in template.cells:
         x0, y0, x1, y1 = place(cell.rect)
@@ -134,16 +139,25 @@ def match_score(template: Template, grid: Grid) -> float:
         y0, y1 = max(0, y0), min(h - 1, y1)
         if x1 - x0 < 10 or y1 - y0 < 10:
             continue
-        for edge in (grid.horizontal[y0, x0:x1], grid.horizontal[y1, x0:x1],
-                     grid.vertical[y0:y1, x0], grid.vertical[y0:y1, x1]):
+        if upside_down:  # pixel (x, y) of the page turned over is (w-1-x, h-1-y) of this one
+            edges = (grid.horizontal[h - 1 - y0, w - x1:w - x0],
+                     grid.horizontal[h - 1 - y1, w - x1:w - x0],
+                     grid.vertical[h - y1:h - y0, w - 1 - x0], grid.vertical[h - y1:h - y0, w - 1 - x1])
+        else:
+            edges = (grid.horizontal[y0, x0:x1], grid.horizontal[y1, x0:x1],
+                     grid.vertical[y0:y1, x0], grid.vertical[y0:y1, x1])
+        for edge in edges:
             found += edge.mean()
             total += 1
     return found / total if total else 0.0
 
 
-def best_template(grid: Grid, templates: list[Template]) -> tuple[Template | None, float]:
-    """The template that fits the page best, or None when none fits well enough."""
-    scored = sorted(((match_score(t, grid), t) for t in templates), key=lambda st: -st[0])
+def best_template(grid: Grid, templates: list[Template], upside_down: bool = False
+                  ) -> tuple[Template | None, float]:
+    """The template that fits the page best (turned over, with `upside_down`), or None
+    when none fits well enough."""
+    scored = sorted(((match_score(t, grid, upside_down), t) for t in templates),
+                    key=lambda st: -st[0])
     if not scored or scored[0][0] < MIN_MATCH:
         return None, scored[0][0] if scored else 0.0
     return scored[0][1], scored[0][0]

@@ -179,11 +179,10 @@ def read_page(rgb: np.ndarray, engine: OcrEngine, templates: list[Template] | No
     grid = find_grid(prepared.ink)
     template, score = best_template(grid, templates)
     if template is None and templates:  # perhaps fed upside down
-        turned_page = turned(prepared, 2)
-        turned_grid = _grid_upside_down(grid)
-        turned_template, turned_score = best_template(turned_grid, templates)
+        turned_template, turned_score = best_template(grid, templates, upside_down=True)
         if turned_template is not None:
-            prepared, grid, template, score = turned_page, turned_grid, turned_template, turned_score
+            prepared, grid = turned(prepared, 2), _grid_upside_down(grid)
+            template, score = turned_template, turned_score
     if template is not None and grid.frame is not None:
         cells = read_cells(prepared, grid, place_cells(template, grid.frame), engine, binarise)
         return PageReading(template.kind, score, prepared.skew, prepared.quarter_turns, cells,

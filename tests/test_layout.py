@@ -8,7 +8,15 @@ import cv2
 import numpy as np
 import pytest
 
-from ocr.layout import TEMPLATE_DIR, best_template, find_grid, load_templates, place_cells
+from ocr.layout import (
+    TEMPLATE_DIR,
+    best_template,
+    find_grid,
+    load_templates,
+    match_score,
+    place_cells,
+)
+from ocr.page import _grid_upside_down
 from ocr.preprocess import prepare, rotate_quarters, turned, turned_box
 from samples.card import FOREST, LAND
 from samples.form import FORMS
@@ -55,6 +63,12 @@ def test_landscape_and_upside_down_scans_are_turned() -> None:
     assert best_template(find_grid(upside_down.ink), templates)[0] is None
     turned_page = turned(upside_down, 2)
     assert best_template(find_grid(turned_page.ink), templates)[0].name == truth["form"]
+    # …which its rules tell as they lie, exactly as they would turned over
+    grid = find_grid(upside_down.ink)
+    for template in templates:
+        assert match_score(template, grid, upside_down=True) == pytest.approx(
+            match_score(template, _grid_upside_down(grid)))
+    assert best_template(grid, templates, upside_down=True)[0].name == truth["form"]
     # the matrix still maps original pixels onto the turned page
     corner = turned_page.to_original(np.array([[0.0, 0.0]]))[0]
     h, w = pixels.shape[:2]
