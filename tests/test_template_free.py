@@ -23,7 +23,7 @@ from ocr import labels
 from ocr.blocks import Block, find_blocks
 from ocr.cells import CellReading
 from ocr.engine import get_engine
-from ocr.structure import Item, _label_for
+from ocr.structure import LOOSE_LABEL, Item, _label_for
 from samples.generator import make_page
 from samples.layouts import FAMILIES
 from translit import content
@@ -260,6 +260,35 @@ def test_an_unlabelled_value_among_owners_written_down_stays_out_of_the_history_
     fields = {c.field: c.text for c in assign(cells) if c.field}
     assert fields["events[1].event"] == "地目變換" and fields["owners[0].name"] == "裵一光"
     assert fields["owners[1].address"] == "同" and "owners[2].name" not in fields
+
+
+def test_a_surname_read_alone_is_a_name_and_a_mark_under_a_loose_label_repeats_its_row() -> None:
+    """Owners written down below a 沿革 table written across. The middle owner's name read
+    only as its surname (羅 of 羅植) is still a name, marked: taken for no name, it was
+    read as a ditto mark, and its column fell apart into a 沿革 entry and a lone cause.
+    Its address, a ditto mark that only a heading of the 沿革 above stands near, repeats
+    the address beside it on its row, the owner before (right to left)."""
+    cells = []
+    for y, date, event in ((522, "大正捌年壹月貳拾玖日", "查定"), (608, "昭和六年十一月二十四日", "合併"),
+                           (695, "檀紀肆仟貳佰捌拾壹年捌月壹拾捌日", "地目變換")):
+        cells += [_value(date, "date", (149, y, 629, y + 73)), _value(event, "cause", (642, y, 1336, y + 73))]
+    for x, date, name, address in ((1160, "大正捌年壹月貳拾玖日", "高相九", "坡州郡坡平面金坡里"),
+                                   (1018, "大正十一年一月八日", "羅", None),
+                                   (867, "大正十一年八月九日", "千德鍾", "楊州郡白石面烘福里")):
+        cells += [_value(date, "date", (x, 830, x + 40, 1160), "right"),
+                  _value("遺贈", "cause", (x - 40, 1207, x + 80, 1366), "right"),
+                  _value(name, "name", (x, 1840, x + 45, 1980), "right")]
+        if address:
+            cells.append(_value(address, "address", (x, 1410, x + 25, 1790), "right"))
+    cells.append(replace(_value("仝", "cause", (1012, 1626, 1059, 1669)), doubts=(LOOSE_LABEL,)))
+    fields = {c.field: c for c in assign(cells) if c.field}
+    assert fields["events[2].event"].text == "地目變換" and "events[3].date" not in fields
+    assert [fields[f"owners[{i}].name"].text for i in range(3)] == ["高相九", "羅", "千德鍾"]
+    assert fields["owners[1].name"].doubts and fields["owners[1].date"].text == "大正十一年一月八日"
+    assert fields["owners[1].address"].text == "仝" and "owners[3].name" not in fields
+    # a character that is no surname, alone under the heading, is still no name
+    alone = assign([_value("口", "name", (0, 0, 40, 40), "right")])
+    assert not any(c.field for c in alone)
 
 
 def test_owners_written_down_whose_later_columns_lost_their_labels_keep_their_order() -> None:
@@ -528,8 +557,6 @@ def test_a_ditto_mark_misread_as_a_character_repeats_the_value_above_it(mark: st
 def test_a_stroke_of_a_ditto_mark_under_a_row_label_off_its_line_is_no_grade() -> None:
     """Each stroke of a 〃 written down a column, read as 二 beside its row label's line
     (the label loose): no grade of the parcel."""
-    from ocr.structure import LOOSE_LABEL
-
     def down(text: str, key: str, box: tuple[int, int, int, int]) -> CellReading:
         return replace(_value(text, key, box, "right"), vertical=True, label="住所")
 

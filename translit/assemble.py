@@ -39,6 +39,8 @@ STROKE_ASPECT = 4.0  # ink this many times longer than wide holds no one charact
 STROKE_SURE = 0.5  # …read less surely than this
 NAME_END_MARKS = "仝〃"  # ditto marks no name is written with (同 is a given name's character)
 MARK_READINGS = ("二", "11")  # a ditto mark (〃) as the recogniser reads it, in numerals
+SURE_SURNAME = 0.9  # a surname read alone this surely under a name heading is a name cut short
+SURNAME_ALONE = "a surname alone: the given name went unread"
 
 
 def _is_ditto(text: str) -> bool:
@@ -70,6 +72,16 @@ def _no_name(text: str) -> bool:
                                     for ch in text)
 
 
+def _surname_alone(cell: CellReading) -> bool:
+    """A surname read surely, alone, under a name heading the value stands by: a name whose
+    given name went too pale to read (羅 of 羅植). It is still the owner's name, and what
+    makes its entry an owner's: taken for no name, it was read as a ditto mark and its
+    entry as a 沿革 one. A seal's remnant or a stroke reads as no surname."""
+    text = correct.register_forms(cell.text).strip()
+    return (len(text) == 1 and text in vocabulary.SURNAMES and cell.confidence >= SURE_SURNAME
+            and LOOSE_LABEL not in cell.doubts and not _stroke(cell))
+
+
 def _stroke(cell: CellReading) -> bool:
     """One character read unsurely off a sliver of ink many times longer than wide (a
     worn rule's remnant, a stray stroke, turned and read as 一): no value. Filed as one
@@ -92,6 +104,8 @@ def _keyed(cell: CellReading) -> CellReading:
             return cell
         return replace(cell, key=kind, doubts=(
             *doubts, f"the label says {cell.label}, the writing reads as {kind}"))
+    if key == "name" and _surname_alone(cell):
+        return replace(cell, doubts=(*doubts, SURNAME_ALONE))
     if _label_piece(cell.text) or key == "name" and _no_name(cell.text) or _stroke(cell):
         return replace(cell, key=None)  # kept as a line of the page, filed nowhere
     if key is None:
@@ -479,22 +493,36 @@ def _dittos_keyed(cells: list[CellReading]) -> list[CellReading]:
     above it in its column, or, in a table written down the page, to its right in its
     row (the entry before). Unplaced it would leave its entry without that value. So
     does what the recogniser makes of a mark (〃 read as い, 川, 11): a character or two
-    that say nothing."""
+    that say nothing. So does a mark whose label only stands near it (a heading of the
+    row above reaching down): what it repeats stands in line with it."""
     out = list(cells)
     across = _written_across([c for c in cells if c.key in ROW_KEYS and not c.field])
     for i, cell in enumerate(cells):
-        if cell.key is not None or cell.field or cell.area is None \
-                or not _mark_like(cell.text) or _label_piece(cell.text):
+        if cell.field or cell.area is None or not _mark_like(cell.text) or _label_piece(cell.text):
             continue
-        before = [c for c in cells if c.key in ROW_KEYS and c.area is not None
-                  and _repeats(cell.area, c.area, across)]
+        if cell.key is not None and not (LOOSE_LABEL in cell.doubts and _is_ditto(cell.text)):
+            continue
+        rows = [c for c in cells if c is not cell and c.key in ROW_KEYS and c.area is not None]
+        before = [c for c in rows if _repeats(cell.area, c.area, _mark_across(cell, rows, across))]
         if before:
             nearest = min(before, key=lambda c: gap(cell.area, c.area))
             if min(_ink_sides(cell)) < DITTO_SIZE * min(_ink_sides(nearest)):
                 continue  # a speck of dust or a sliver of a stroke, read as 、 or 以: no mark
-            out[i] = replace(cell, key=nearest.key, doubts=cell.doubts + (
+            # The label it only stood near says nothing of its table either.
+            out[i] = replace(cell, key=nearest.key, relation=None, doubts=cell.doubts + (
                 f"a ditto mark: taken as the {nearest.key} it repeats",))
     return out
+
+
+def _mark_across(mark: CellReading, rows: list[CellReading], page: bool) -> bool:
+    """Whether the table a mark stands among is written across: among values under column
+    headings and none beside row labels, yes; among those beside row labels, no (a card
+    whose 沿革 is written across and its owners down); else as most of the page is."""
+    across = [c for c in rows if c.relation == "up"]
+    down = [c for c in rows if c.relation in ("left", "right")]
+    if _among(mark, down) != _among(mark, across):
+        return _among(mark, across)
+    return page
 
 
 def _marks_unnamed(cells: list[CellReading]) -> list[CellReading]:
