@@ -440,6 +440,35 @@ def test_a_value_off_its_column_joins_the_owner_beside_it_that_lacks_it() -> Non
     assert fields["owners[1].address"] == "高陽郡碧蹄面鳥里" and "owners[2].name" not in fields
 
 
+def test_values_written_high_in_their_rows_join_the_rows_they_all_but_touch() -> None:
+    """On a card with no rules, an owner's 遺贈 and the next owner's name written small
+    and high in their rows, each nearer by its middle to the row above than any rule of
+    thumb on middles allows, but all but touching its own row: each joins its own row.
+    On their own they were owners, and every owner after them moved one along. A value
+    as near the row above as its own stays apart."""
+    def card(cause_top: int) -> dict[str, str]:
+        cells = [_value("大正二年七月五日", "date", (244, 2020, 744, 2082), None),
+                 _value("賣買", "cause", (923, 2019, 1099, 2109), None),
+                 _value("高陽郡恩平面津寬內里", "address", (1260, 2010, 1857, 2068), None),
+                 _value("張泰用", "name", (2035, 2015, 2337, 2111), None),
+                 _value("遺贈", "cause", (1023, cause_top, 1101, cause_top + 39), None),
+                 _value("大正壹拾貳年肆月壹拾伍日", "date", (226, 2198, 771, 2244), None),
+                 _value("高陽郡恩平面津寬內里", "address", (1256, 2207, 1940, 2270), None),
+                 _value("裵俊炳", "name", (2048, 2201, 2361, 2295), None),
+                 _value("車洙正", "name", (2266, 2342, 2387, 2379), None),
+                 _value("大正十五年三月十二日", "date", (247, 2410, 748, 2456), None),
+                 _value("家督相續", "cause", (866, 2400, 1141, 2472), None),
+                 _value("高陽郡恩平面津寬內里", "address", (1256, 2389, 1920, 2453), None)]
+        return {c.field: c.text for c in assign(cells) if c.field}
+
+    fields = card(2150)  # 9 pixels above its row, 41 below the row above
+    assert [fields[f"owners[{i}].name"] for i in range(3)] == ["張泰用", "裵俊炳", "車洙正"]
+    assert fields["owners[1].cause"] == "遺贈" and fields["owners[2].cause"] == "家督相續"
+    assert "owners[3].name" not in fields and "owners[3].cause" not in fields
+    apart = card(2111)  # as near the row above (touching it) as its own: an entry of its own
+    assert "owners[1].name" not in apart and apart["owners[1].cause"] == "遺贈"
+
+
 def test_half_an_entry_off_its_line_joins_the_other_half() -> None:
     """An owner's 事故 and 住所 written a little right of the column of his date and name
     (a hand that wanders): one owner, not two half-owners that shift the rest."""

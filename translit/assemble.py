@@ -461,11 +461,20 @@ def _union_box(a: tuple[tuple[float, float], ...], b: tuple[tuple[float, float],
 def _strays_joined(groups: list[list[int]], cells: list[CellReading],
                    spans: list[tuple[int, int]]) -> list[list[int]]:
     """Values off their line (an address written small beside its owner's column; half
-    an entry's values wandered off the other half's line) join the entry beside them
-    that has none of their keys, when that entry is clearly nearer than any that shares
-    one: on their own they would be an entry, and shift every entry after them."""
+    an entry's values wandered off the other half's line; an event word written high in
+    its row, all but touching it) join the entry beside them that has none of their keys,
+    when that entry is clearly nearer than any that shares one: by their middles, or by
+    the paper between, no more than half the thinner's thickness and half that to any
+    other. On their own they would be an entry, and shift every entry after them."""
     def middle(members: list[int]) -> float:
         return sum(spans[i][0] + spans[i][1] for i in members) / (2 * len(members))
+
+    def band(members: list[int]) -> tuple[int, int]:
+        return min(spans[i][0] for i in members), max(spans[i][1] for i in members)
+
+    def paper(a: list[int], b: list[int]) -> int:
+        (a0, a1), (b0, b1) = band(a), band(b)
+        return max(0, max(a0, b0) - min(a1, b1))
 
     out = [list(g) for g in groups]
     for part in sorted(out, key=len):
@@ -476,15 +485,21 @@ def _strays_joined(groups: list[list[int]], cells: list[CellReading],
         lacking = [g for g in others if not keys & {cells[i].key for i in g}]
         if not lacking:
             continue
-        having = [abs(middle(g) - middle(part)) for g in others if g not in lacking]
+        having = [g for g in others if g not in lacking]
         nearest = min(lacking, key=lambda g: abs(middle(g) - middle(part)))
-        if 2 * abs(middle(nearest) - middle(part)) < min(having, default=float("inf")):
-            said = ", ".join(sorted(k or "" for k in keys))
-            for i in part:
-                cells[i] = replace(cells[i], doubts=cells[i].doubts + (
-                    f"off its line: joined to the entry beside it, which had no {said}",))
-            nearest.extend(part)
-            part.clear()
+        closest = min(lacking, key=lambda g: paper(g, part))
+        thick = min(band(g)[1] - band(g)[0] for g in (part, closest))
+        if 2 * paper(closest, part) <= min([thick, *(paper(g, part) for g in having)]):
+            nearest = closest  # all but touching its entry, written high or low in its row
+        elif 2 * abs(middle(nearest) - middle(part)) >= min(
+                (abs(middle(g) - middle(part)) for g in having), default=float("inf")):
+            continue
+        said = ", ".join(sorted(k or "" for k in keys))
+        for i in part:
+            cells[i] = replace(cells[i], doubts=cells[i].doubts + (
+                f"off its line: joined to the entry beside it, which had no {said}",))
+        nearest.extend(part)
+        part.clear()
     return [g for g in out if g]
 
 
