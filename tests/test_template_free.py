@@ -469,6 +469,24 @@ def test_values_written_high_in_their_rows_join_the_rows_they_all_but_touch() ->
     assert "owners[1].name" not in apart and apart["owners[1].cause"] == "遺贈"
 
 
+def test_an_event_word_beside_a_headed_one_on_its_row_is_a_note_not_an_entry() -> None:
+    """訂正 written in the 備考 column beside a 沿革 row whose 事由 reads 地目變換 is a note
+    on that row: the row keeps its headed event, and no entry is made of the note (made
+    one, it shifted every entry after it). The note stays on the page as a line."""
+    cells = []
+    for i, (date, event) in enumerate([("大正十年七月十六日", "訂正"), ("昭和六年九月二十九日", "地目變換"),
+                                       ("昭和十年一月九日", "分割")]):
+        y = 1238 + 152 * i
+        cells += [replace(_value(date, "date", (173, y, 1013, y + 142)), label="年月日"),
+                  replace(_value(event, "cause", (1027, y, 1760, y + 142)), label="事由")]
+    cells.append(_value("訂正", None, (1774, 1393, 2182, 1532), None))
+    out = assign(cells)
+    fields = {c.field: c.text for c in out if c.field}
+    assert [fields[f"events[{i}].event"] for i in range(3)] == ["訂正", "地目變換", "分割"]
+    assert "events[3].event" not in fields and "events[3].date" not in fields
+    assert sum(c.text == "訂正" and not c.field for c in out) == 1
+
+
 def test_half_an_entry_off_its_line_joins_the_other_half() -> None:
     """An owner's 事故 and 住所 written a little right of the column of his date and name
     (a hand that wanders): one owner, not two half-owners that shift the rest."""

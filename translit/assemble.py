@@ -393,10 +393,23 @@ def _grouped(cells: list[CellReading], across: bool) -> list[list[CellReading]]:
     groups = _strays_joined(list(linked.values()), cells, spans)
     entries: list[list[CellReading]] = []
     for members in sorted(groups, key=lambda m: position(cells[m[0]])):
+        members = _notes_aside(members, cells, spans)
         values, bands = _pieces_joined([cells[i] for i in members],
                                        [spans[i] for i in members], across)
         entries += _in_order(_ditto_placed(values), bands)
     return entries
+
+
+def _notes_aside(members: list[int], cells: list[CellReading], spans: list[tuple[int, int]]
+                 ) -> list[int]:
+    """An entry's values less those named only by what they say that stand on the line
+    of a value of their key under its heading: a note beside the row (訂正 in the 備考
+    column beside the 事由 地目變換), not a second entry. Parted into one, it shifted
+    every entry after it. It stays on the page as a line, for a clerk to see."""
+    headed = [i for i in members if cells[i].label is not None and LOOSE_LABEL not in cells[i].doubts]
+    return [i for i in members if cells[i].label is not None or _is_ditto(cells[i].text)
+            or not any(cells[j].key == cells[i].key and shared(*spans[j], *spans[i]) >= 0.5
+                       for j in headed)]
 
 
 def _pieces_joined(cells: list[CellReading], spans: list[tuple[int, int]], across: bool
