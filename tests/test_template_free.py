@@ -487,6 +487,24 @@ def test_an_event_word_beside_a_headed_one_on_its_row_is_a_note_not_an_entry() -
     assert sum(c.text == "訂正" and not c.field for c in out) == 1
 
 
+def test_a_name_under_the_heading_of_a_field_written_in_numbers_is_a_name() -> None:
+    """A name whose own corner label went unread, taken as under the 地積 heading of the
+    cell above: an area always holds a number, and a name none, so the name is the
+    owner's (marked). Filed as an area it lost to the parcel's area, and the final
+    owner had no name to be found by."""
+    def headed(text: str, key: str, label: str, box: tuple[int, int, int, int]) -> CellReading:
+        return replace(_value(text, key, box), label=label)
+
+    cells = [headed("三百七十七坪", "area", "地積", (972, 630, 1363, 690)),
+             headed("大正貳年壹拾貳月壹拾肆日", "date", "年月日", (226, 1447, 825, 1885)),
+             headed("查定", "cause", "事由", (835, 1441, 1174, 1876)),
+             headed("申甲喜", "area", "地積", (1249, 1482, 1503, 1571)),
+             headed("高陽郡恩平面碌磻里", "address", "住所", (1630, 1451, 2116, 1702))]
+    fields = {c.field: c for c in assign(cells) if c.field}
+    assert fields["area"].text == "三百七十七坪" and fields["owners[0].name"].text == "申甲喜"
+    assert any("地積" in d or "area" in d for d in fields["owners[0].name"].doubts)
+
+
 def test_half_an_entry_off_its_line_joins_the_other_half() -> None:
     """An owner's 事故 and 住所 written a little right of the column of his date and name
     (a hand that wanders): one owner, not two half-owners that shift the rest."""

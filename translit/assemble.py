@@ -20,11 +20,13 @@ from ocr.cells import CellReading
 from ocr.structure import LOOSE_LABEL
 from ocr.table import gap, shared, union
 from translit import content, correct, vocabulary
+from translit.numerals import NUMERAL_CHARS
 
 SINGLE = ("location", "lot", "category", "area", "grade")
 ROW_KEYS = ("date", "cause", "address", "name")
 OWNER_KEYS = ("name", "address")
 CLOSED = ("cause", "category")  # keys whose values come from a closed vocabulary
+NUMBERED = ("date", "lot", "area", "grade")  # keys whose values always hold a number
 SUMS = ("賃貸價格", "地價")  # headings of columns of sums, kept aside
 NOT_RECOGNISED = "form not recognised"
 ROW_DOUBT = "read as one line with the values beside it"
@@ -123,9 +125,11 @@ def _keyed(cell: CellReading) -> CellReading:
         # list (事故, 地目) over a value that is none of them (a name under 事故) yields to
         # what the value likely says; any label yields to what it surely says (a place the
         # gazetteer knows under a heading of another table, whose own labels wore away).
-        # Either way a clerk looks.
+        # So does a label of a field written in numbers (地積, 地番, 等級, 年月日) over a
+        # value without one (a name under the 地積 heading of the cell above, its own
+        # corner label unread). Either way a clerk looks.
         loose = LOOSE_LABEL in cell.doubts or cell.section == "events" and key in OWNER_KEYS \
-            or key in CLOSED
+            or key in CLOSED or key in NUMBERED and not any(ch in NUMERAL_CHARS for ch in cell.text)
         fits, kind = content.agrees(key, cell.text, content.LIKELY if loose else content.SURE)
         if not fits and kind:
             doubts.append(f"the label says {key}, the writing reads as {kind}")
