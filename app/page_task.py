@@ -19,7 +19,7 @@ from ocr.cells import CellReading
 from ocr.engine import OcrEngine, get_engine
 from ocr.layout import Template
 from ocr.page import FOREST, LAND, read_page
-from translit.assemble import assign
+from translit.assemble import assign, location_beyond
 from translit.fields import build_record
 from translit.vocabulary import FOREST_UNITS
 
@@ -58,9 +58,9 @@ def read_image(image: ingest.PageImage, engine: OcrEngine,
     with nothing on it to file yields none, and keeps its lines for the clerk."""
     h, w = image.pixels.shape[:2]
     reading = read_page(image.pixels, engine, templates)
-    cells = assign(reading.cells, reading.understood)
+    cells, others = location_beyond(assign(reading.cells, reading.understood), reading.others)
     lines = [(c.text, c.confidence, [list(p) for p in c.box], c.field or None)
-             for c in [*cells, *reading.others]]
+             for c in [*cells, *others]]
     form = reading.form or (FOREST if _forest(cells) else LAND)
     record = build_record(form, cells, expect_all=reading.template is None) \
         if any(c.field for c in cells) else None

@@ -505,6 +505,26 @@ def test_a_name_under_the_heading_of_a_field_written_in_numbers_is_a_name() -> N
     assert any("地積" in d or "area" in d for d in fields["owners[0].name"].doubts)
 
 
+def test_a_location_written_outside_the_table_is_the_parcels_when_none_inside_is() -> None:
+    """A card whose 所在 stands outside its ruled table (written above it, or in a cell
+    whose rules did not close): the line read there that surely names a place down to
+    its province is the parcel's location, marked, and leaves the page's other lines.
+    An owner's address outside (no province), or a location read inside, keeps it so."""
+    from translit.assemble import location_beyond
+
+    inside = assign([replace(_value("三百七十七坪", "area", (972, 630, 1363, 690)), label="地積")])
+    place = _value("京畿道高陽郡恩平面碌磻里", None, (1893, 445, 1959, 1184), None)
+    stamp = _value("高陽郡", None, (100, 100, 200, 140), None)
+    cells, others = location_beyond(inside, [stamp, place])
+    taken = [c for c in cells if c.field == "location"]
+    assert [c.text for c in taken] == ["京畿道高陽郡恩平面碌磻里"] and taken[0].doubts
+    assert others == [stamp]
+    address = _value("高陽郡恩平面碌磻里", None, (1893, 445, 1959, 1184), None)
+    assert location_beyond(inside, [address]) == (inside, [address])
+    located = assign([_value("京畿道楊州郡白石面烘福里", "location", (252, 311, 819, 365))])
+    assert location_beyond(located, [place]) == (located, [place])
+
+
 def test_half_an_entry_off_its_line_joins_the_other_half() -> None:
     """An owner's 事故 and 住所 written a little right of the column of his date and name
     (a hand that wanders): one owner, not two half-owners that shift the rest."""

@@ -724,3 +724,22 @@ def assign(cells: list[CellReading], understood: bool = True) -> list[CellReadin
     if not understood:
         out = [replace(c, doubts=c.doubts + (NOT_RECOGNISED,)) if c.field else c for c in out]
     return out
+
+
+def location_beyond(cells: list[CellReading], others: list[CellReading]
+                    ) -> tuple[list[CellReading], list[CellReading]]:
+    """The page's values, and the lines read outside its table, with the parcel's location
+    taken from those lines when no value of the table was filed as it: a line that surely
+    names a place down to its province (京畿道高陽郡…) is where a card wrote its 所在
+    above or beside its table, or where a cell the rules did not close left it. Marked;
+    without it the parcel had no location to be found by."""
+    if any(c.field == "location" for c in cells):
+        return cells, others
+    places = [(content.kinds(c.text).get("location", 0.0), i) for i, c in enumerate(others)]
+    strength, best = max(places, default=(0.0, -1))
+    if strength < content.SURE:
+        return cells, others
+    found = replace(others[best], field="location", key="location", doubts=others[best].doubts + (
+        "written outside the table: taken as the location",))
+    return [*cells, found], others[:best] + others[best + 1:]
+
